@@ -1,0 +1,60 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { Deps } from "./deps.ts";
+import { healthRoutes } from "./features/health/health-routes.ts";
+import { AppError } from "./http/app-error.ts";
+import type { AppBindings } from "./http/bindings.ts";
+import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
+import { requireJsonBody } from "./http/json-body.ts";
+import { requestLog } from "./http/request-log.ts";
+import { responseHeaders } from "./http/response-headers.ts";
+import { validationHook } from "./http/validation.ts";
+
+const JSON_BODY_LIMIT = 1024 * 1024;
+const EXPOSED_HEADERS = ["set-auth-token", "x-request-id", "retry-after"];
+
+/** Builds the HTTP app from its dependencies. Does no I/O, so tests can build as many as they like. */
+export function createApp(deps: Deps) {
+  const { config, logger } = deps;
+  const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
+
+  app.use(responseHeaders({ corsOrigins: config.corsOrigins, hsts: config.isProductionLike, exposeHeaders: EXPOSED_HEADERS }));
+  // Preflights only: simple requests get their CORS headers from responseHeaders.
+  app.on(
+    "OPTIONS",
+    "*",
+    cors({
+      origin: config.corsOrigins,
+      credentials: true,
+      allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Authorization", "X-Request-Id"],
+      exposeHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use(requestLog(logger));
+
+  app.route("/", healthRoutes(config.version));
+
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: JSON_BODY_LIMIT,
+      onError: () => {
+        throw new AppError(413, "payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`);
+      },
+    }),
+  );
+  app.use("/api/v1/*", requireJsonBody);
+
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,56 @@
+import { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
+import type { KvStore } from "./kv-store.ts";
+
+const INCR_WITH_EXPIRY = `
+local value = redis.call('INCR', KEYS[1])
+if value == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return value`;
+
+/**
+ * Redis-backed store. Timeouts are short and the offline queue is off: with ioredis defaults a
+ * stopped Redis makes every command wait for the reconnect loop, which hangs requests for seconds.
+ * Here a command fails fast and callers decide (sessions fall back to Postgres, limits to memory).
+ */
+export function createRedisKvStore(url: string, logger: Logger): KvStore & { client: Redis } {
+  const client = new Redis(url, {
+    connectTimeout: 1000,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let healthy = true;
+  client.on("error", (error) => {
+    if (healthy) logger.warn({ err: error.message }, "redis unavailable; falling back until it returns");
+    healthy = false;
+  });
+  client.on("ready", () => {
+    if (!healthy) logger.info("redis connection restored");
+    healthy = true;
+  });
+  return {
+    kind: "redis",
+    client,
+    async get(key) {
+      return client.get(key);
+    },
+    async set(key, value, ttlSeconds) {
+      if (ttlSeconds) await client.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
+      else await client.set(key, value);
+    },
+    async del(key) {
+      await client.del(key);
+    },
+    async incr(key, ttlSeconds) {
+      return Number(await client.eval(INCR_WITH_EXPIRY, 1, key, Math.max(1, Math.ceil(ttlSeconds))));
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEV_AUTH_SECRET, loadConfig } from "./config.ts";
+
+const DB = "postgres://app:pw@127.0.0.1:5432/app";
+const STRONG = "Zq8vN3rT6yW1pK4sX7cB0mJ5hG2fD9aLeU";
+
+const production = {
+  APP_ENV: "production",
+  DATABASE_URL: DB,
+  REDIS_URL: "redis://:s3cret-pass@10.0.0.2:6379",
+  BETTER_AUTH_SECRET: STRONG,
+  BETTER_AUTH_URL: "https://api.example.com",
+  CORS_ORIGIN: "https://app.example.com",
+  LOG_LEVEL: "info",
+  ADMIN_EMAIL: "ops@example.com",
+  ADMIN_PASSWORD: "a-long-admin-passphrase",
+  S3_ENDPOINT: "https://acct.r2.cloudflarestorage.com",
+  S3_ACCESS_KEY_ID: "key",
+  S3_SECRET_ACCESS_KEY: "secret-key",
+  S3_FORCE_PATH_STYLE: "false",
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("gives local defaults with only DATABASE_URL set", () => {
+    const config = loadConfig({ DATABASE_URL: DB });
+    expect(config).toMatchObject({
+      appEnv: "local",
+      port: 3001,
+      host: "127.0.0.1",
+      redisUrl: undefined,
+      authSecret: DEV_AUTH_SECRET,
+      corsOrigins: ["http://localhost:5173"],
+      logLevel: "debug",
+      admin: { email: "admin@example.com", password: "admin123" },
+      maxUploadBytes: 52_428_800,
+      trustProxy: "none",
+      shutdownTimeoutMs: 25_000,
+    });
+    expect(config.s3.forcePathStyle).toBe(true);
+  });
+
+  it("accepts a complete production configuration and binds 0.0.0.0", () => {
+    const config = loadConfig(production);
+    expect(config.isProductionLike).toBe(true);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.logLevel).toBe("info");
+    expect(config.s3.forcePathStyle).toBe(false);
+  });
+
+  it("reports every production violation in one error", () => {
+    const problems = problemsOf({
+      APP_ENV: "production",
+      DATABASE_URL: DB,
+      REDIS_URL: "redis://10.0.0.2:6379",
+      BETTER_AUTH_SECRET: DEV_AUTH_SECRET,
+      BETTER_AUTH_URL: "http://api.example.com",
+      CORS_ORIGIN: "*,http://app.example.com",
+      LOG_LEVEL: "debug",
+      ADMIN_EMAIL: "ops@example.com",
+      ADMIN_PASSWORD: "admin123",
+    });
+    const fields = problems.map((p) => p.split(":")[0]);
+    expect(fields).toEqual([
+      "BETTER_AUTH_SECRET",
+      "LOG_LEVEL",
+      "CORS_ORIGIN",
+      "CORS_ORIGIN",
+      "REDIS_URL",
+      "BETTER_AUTH_URL",
+      "ADMIN_PASSWORD",
+      "S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY",
+    ]);
+  });
+
+  it.each([
+    ["a missing secret", { BETTER_AUTH_SECRET: undefined }, "BETTER_AUTH_SECRET: required"],
+    ["a short secret", { BETTER_AUTH_SECRET: "short-secret" }, "BETTER_AUTH_SECRET: too weak"],
+    ["a low-entropy secret", { BETTER_AUTH_SECRET: "a".repeat(40) }, "BETTER_AUTH_SECRET: too weak"],
+    ["trace logging", { LOG_LEVEL: "trace" }, "LOG_LEVEL"],
+    ["a wildcard origin", { CORS_ORIGIN: "*" }, 'CORS_ORIGIN: "*"'],
+    ["a missing Redis", { REDIS_URL: undefined }, "REDIS_URL: required"],
+    ["Redis without a password", { REDIS_URL: "redis://10.0.0.2:6379" }, "REDIS_URL: must include a password"],
+    ["a short admin password", { ADMIN_PASSWORD: "short-pass" }, "ADMIN_PASSWORD"],
+  ])("refuses %s in production", (_name, change, expected) => {
+    const problems = problemsOf({ ...production, ...change });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it("applies the same rules to staging", () => {
+    expect(problemsOf({ ...production, APP_ENV: "staging", LOG_LEVEL: "debug" })).toHaveLength(1);
+  });
+
+  it("lists schema errors and production rules together", () => {
+    const problems = problemsOf({ ...production, DATABASE_URL: "mysql://x", PORT: "99999", LOG_LEVEL: "debug" });
+    expect(problems.some((p) => p.startsWith("DATABASE_URL"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("PORT"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("LOG_LEVEL"))).toBe(true);
+  });
+
+  it("exits non-zero from the real entry point with the whole list", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { PATH: process.env.PATH, APP_ENV: "production", DATABASE_URL: DB, LOG_LEVEL: "debug" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Invalid configuration");
+    for (const field of ["BETTER_AUTH_SECRET", "LOG_LEVEL", "REDIS_URL", "S3_ACCESS_KEY_ID"]) {
+      expect(result.stderr).toContain(field);
+    }
+  });
+});

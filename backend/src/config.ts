@@ -1,0 +1,175 @@
+import { z } from "zod";
+
+export const APP_ENVS = ["local", "test", "staging", "production"] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+
+/** Used only outside staging/production; production refuses it. */
+export const DEV_AUTH_SECRET = "dev-only-secret-do-not-use-in-production-0000";
+const DEV_ADMIN_PASSWORD = "admin123";
+const WEAK_SECRETS = new Set([DEV_AUTH_SECRET, "secret", "changeme", "change-me", "password", "better-auth-secret"]);
+
+const boolean = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  APP_ENV: z.enum(APP_ENVS).default("local"),
+  PORT: int(1, 65535).default(3001),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
+  DATABASE_POOL_MAX: int(1, 100).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+  BETTER_AUTH_SECRET: z.string().optional(),
+  BETTER_AUTH_URL: z.url().default("http://localhost:3001"),
+  CORS_ORIGIN: z.string().default("http://localhost:5173"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default("auto"),
+  S3_BUCKET: z.string().min(3).default("coaching-app"),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: boolean.optional(),
+  MAX_UPLOAD_BYTES: int(1, 5 * 1024 ** 3).default(52_428_800),
+  TRUST_PROXY: z.enum(["none", "cloudflare"]).default("none"),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
+  SHUTDOWN_DRAIN_DELAY_MS: int(0, 60_000).optional(),
+  APP_VERSION: z.string().optional(),
+});
+
+export interface Config {
+  appEnv: AppEnv;
+  isProductionLike: boolean;
+  port: number;
+  host: string;
+  version: string;
+  databaseUrl: string;
+  databasePoolMax: number;
+  databaseStatementTimeoutMs: number;
+  redisUrl: string | undefined;
+  authSecret: string;
+  authUrl: string;
+  corsOrigins: string[];
+  logLevel: string;
+  admin: { email: string; password: string } | undefined;
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+  };
+  maxUploadBytes: number;
+  trustProxy: "none" | "cloudflare";
+  shutdownTimeoutMs: number;
+  /** How long /health reports `draining` while the listener still accepts, before it closes. */
+  shutdownDrainDelayMs: number;
+}
+
+/** Thrown by loadConfig with every violated rule, so an operator fixes them all in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment into a Config, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    // Schema errors come first, but the production rules still run on the fields that did parse.
+    const invalid = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+    const readable = Object.fromEntries(Object.entries(input).filter(([key]) => !invalid.has(key)));
+    const partial = schema.partial().safeParse(readable);
+    if (partial.success) problems.push(...productionProblems(partial.data));
+    throw new ConfigError(problems);
+  }
+  const problems = productionProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig(parsed.data);
+}
+
+type Env = z.infer<typeof schema>;
+
+function isProductionLike(appEnv: AppEnv | undefined): boolean {
+  return appEnv === "staging" || appEnv === "production";
+}
+
+/** The rules that keep a staging/production deploy from running with development settings. */
+function productionProblems(env: Partial<Env>): string[] {
+  if (!isProductionLike(env.APP_ENV)) return [];
+  const problems: string[] = [];
+  const secret = env.BETTER_AUTH_SECRET;
+  if (!secret) problems.push("BETTER_AUTH_SECRET: required (generate with `openssl rand -base64 48`)");
+  else if (WEAK_SECRETS.has(secret) || secret.length < 32 || new Set(secret).size < 10)
+    problems.push("BETTER_AUTH_SECRET: too weak or a known default; use at least 32 random characters");
+  if (env.LOG_LEVEL === "debug" || env.LOG_LEVEL === "trace")
+    problems.push(`LOG_LEVEL: "${env.LOG_LEVEL}" logs request details; use info or higher`);
+  for (const origin of splitOrigins(env.CORS_ORIGIN ?? "")) {
+    if (origin === "*" || !origin.startsWith("https://"))
+      problems.push(`CORS_ORIGIN: "${origin}" must be an exact https:// origin (never *)`);
+  }
+  if (!env.CORS_ORIGIN) problems.push("CORS_ORIGIN: required (the web app's https:// origin)");
+  if (!env.REDIS_URL) problems.push("REDIS_URL: required (shared sessions and rate limits)");
+  else if (!new URL(env.REDIS_URL).password) problems.push("REDIS_URL: must include a password");
+  if (env.BETTER_AUTH_URL && !env.BETTER_AUTH_URL.startsWith("https://"))
+    problems.push("BETTER_AUTH_URL: must be the public https:// API origin");
+  if (env.ADMIN_PASSWORD !== undefined) {
+    if (env.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD || env.ADMIN_PASSWORD.length < 12)
+      problems.push("ADMIN_PASSWORD: the default or shorter than 12 characters");
+    if (!env.ADMIN_EMAIL) problems.push("ADMIN_EMAIL: required when ADMIN_PASSWORD is set");
+  }
+  if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)
+    problems.push("S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: required");
+  return problems;
+}
+
+function splitOrigins(value: string): string[] {
+  return value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+function toConfig(env: Env): Config {
+  const productionLike = isProductionLike(env.APP_ENV);
+  const local = env.APP_ENV === "local";
+  const adminEmail = env.ADMIN_EMAIL ?? (productionLike ? undefined : "admin@example.com");
+  const adminPassword = env.ADMIN_PASSWORD ?? (productionLike ? undefined : DEV_ADMIN_PASSWORD);
+  return {
+    appEnv: env.APP_ENV,
+    isProductionLike: productionLike,
+    port: env.PORT,
+    host: env.HOST ?? (productionLike ? "0.0.0.0" : "127.0.0.1"),
+    version: env.APP_VERSION ?? process.env.GIT_REV ?? process.env.npm_package_version ?? "dev",
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    redisUrl: env.REDIS_URL,
+    authSecret: env.BETTER_AUTH_SECRET ?? DEV_AUTH_SECRET,
+    authUrl: env.BETTER_AUTH_URL,
+    corsOrigins: splitOrigins(env.CORS_ORIGIN),
+    logLevel: env.LOG_LEVEL ?? (local ? "debug" : "info"),
+    admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
+    s3: {
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      accessKeyId: env.S3_ACCESS_KEY_ID ?? "S3RVER",
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? "S3RVER",
+      forcePathStyle: env.S3_FORCE_PATH_STYLE ?? !productionLike,
+    },
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    trustProxy: env.TRUST_PROXY,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (productionLike ? 3000 : 0),
+  };
+}

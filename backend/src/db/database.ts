@@ -1,0 +1,32 @@
+import { Kysely } from "kysely";
+import { PostgresJSDialect } from "kysely-postgres-js";
+import postgres from "postgres";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+export type Sql = postgres.Sql;
+
+interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  /** Bounded so a dead database turns into a fast 503 instead of a hung request. */
+  connectTimeoutSeconds?: number;
+}
+
+/** One postgres.js pool and the Kysely instance on top of it. Opens no connection until used. */
+export function createDatabase(options: DatabaseOptions): { db: Db; sql: Sql } {
+  const sql = postgres(options.url, {
+    max: options.poolMax,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    idle_timeout: 60,
+    max_lifetime: 60 * 30,
+    onnotice: () => {},
+    connection: {
+      statement_timeout: options.statementTimeoutMs,
+      application_name: "coaching-app",
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  return { db, sql };
+}

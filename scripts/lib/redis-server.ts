@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { connect } from "node:net";
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  "redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`, macOS: `brew install redis`) or set REDIS_URL to a running server.";
+
+/** Throws with an install hint when the `redis-server` binary is missing. */
+export function assertRedisInstalled(): void {
+  const probe = spawnSync("redis-server", ["--version"], { stdio: "ignore" });
+  if (probe.error || probe.status !== 0) throw new Error(INSTALL_HINT);
+}
+
+/** Starts a throwaway `redis-server` on the given port (no persistence) and waits until it answers. */
+export async function startRedis(port: number, password?: string): Promise<RedisServer> {
+  assertRedisInstalled();
+  let child: ChildProcess | undefined;
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  if (password) args.push("--requirepass", password);
+
+  const start = async () => {
+    child = spawn("redis-server", args, { stdio: "ignore" });
+    await waitForPort(port, 10_000);
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once("exit", () => resolve());
+      running.kill("SIGKILL");
+    });
+  };
+  await start();
+  const auth = password ? `:${encodeURIComponent(password)}@` : "";
+  return { url: `redis://${auth}127.0.0.1:${port}`, port, start, stop };
+}
+
+/** Resolves once something accepts TCP connections on the port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing is listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
