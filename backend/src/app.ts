@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Deps } from "./deps.ts";
 import { healthRoutes } from "./features/health/health-routes.ts";
-import { AppError } from "./http/app-error.ts";
+import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { requireJsonBody } from "./http/json-body.ts";
@@ -19,7 +19,9 @@ export function createApp(deps: Deps) {
   const { config, logger } = deps;
   const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
-  app.use(responseHeaders({ corsOrigins: config.corsOrigins, hsts: config.isProductionLike, exposeHeaders: EXPOSED_HEADERS }));
+  app.use(
+    responseHeaders({ corsOrigins: config.corsOrigins, hsts: config.isProductionLike, exposeHeaders: EXPOSED_HEADERS }),
+  );
   // Preflights only: simple requests get their CORS headers from responseHeaders.
   app.on(
     "OPTIONS",
@@ -45,9 +47,11 @@ export function createApp(deps: Deps) {
     "/api/*",
     bodyLimit({
       maxSize: JSON_BODY_LIMIT,
-      onError: () => {
-        throw new AppError(413, "payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`);
-      },
+      // The rest of the body is never read, so the connection cannot be reused: close it.
+      onError: (c) =>
+        c.json(errorBody("payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`), 413, {
+          Connection: "close",
+        }),
     }),
   );
   app.use("/api/v1/*", requireJsonBody);

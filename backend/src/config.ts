@@ -8,9 +8,7 @@ export const DEV_AUTH_SECRET = "dev-only-secret-do-not-use-in-production-0000";
 const DEV_ADMIN_PASSWORD = "admin123";
 const WEAK_SECRETS = new Set([DEV_AUTH_SECRET, "secret", "changeme", "change-me", "password", "better-auth-secret"]);
 
-const boolean = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const boolean = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 

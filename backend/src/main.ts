@@ -7,6 +7,10 @@ try {
   const logger = createLogger({ level: config.logLevel, pretty: config.appEnv === "local" });
   await startServer(config, logger);
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `startup failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `startup failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

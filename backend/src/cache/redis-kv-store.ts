@@ -2,6 +2,8 @@ import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import type { KvStore } from "./kv-store.ts";
 
+const READY_WAIT_MS = 300;
+
 const INCR_WITH_EXPIRY = `
 local value = redis.call('INCR', KEYS[1])
 if value == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -30,23 +32,45 @@ export function createRedisKvStore(url: string, logger: Logger): KvStore & { cli
     if (!healthy) logger.info("redis connection restored");
     healthy = true;
   });
+  // Without the offline queue, a command sent while (re)connecting fails at once. Give a fresh
+  // connection a moment instead, so the first requests after start-up do not miss the cache.
+  const ready = (): Promise<void> | undefined => {
+    if (client.status === "ready") return undefined;
+    if (client.status === "end") return Promise.reject(new Error("redis client closed"));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off("ready", onReady);
+        reject(new Error(`redis not ready (${client.status})`));
+      }, READY_WAIT_MS);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once("ready", onReady);
+    });
+  };
   return {
     kind: "redis",
     client,
     async get(key) {
+      await ready();
       return client.get(key);
     },
     async set(key, value, ttlSeconds) {
+      await ready();
       if (ttlSeconds) await client.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
       else await client.set(key, value);
     },
     async del(key) {
+      await ready();
       await client.del(key);
     },
     async incr(key, ttlSeconds) {
+      await ready();
       return Number(await client.eval(INCR_WITH_EXPIRY, 1, key, Math.max(1, Math.ceil(ttlSeconds))));
     },
     async ping() {
+      await ready();
       await client.ping();
     },
     async close() {

@@ -23,7 +23,9 @@ async function run(): Promise<number> {
     if (values.status) {
       const migrations = await createMigrator(db).getMigrations();
       for (const m of migrations) {
-        console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : ""}`);
+        console.log(
+          `${m.executedAt ? "applied" : "pending"}  ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : ""}`,
+        );
       }
       const pending = migrations.filter((m) => !m.executedAt).length;
       console.log(`${migrations.length - pending} applied, ${pending} pending`);
@@ -33,7 +35,9 @@ async function run(): Promise<number> {
     const result = await migrateToLatest(db);
     const applied = result.results ?? [];
     for (const r of applied) console.log(`applied  ${r.migrationName}`);
-    console.log(`${applied.length === 0 ? "up to date" : `${applied.length} migration(s) applied`} in ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `${applied.length === 0 ? "up to date" : `${applied.length} migration(s) applied`} in ${Math.round(performance.now() - started)} ms`,
+    );
     return 0;
   } finally {
     await db.destroy();

@@ -52,7 +52,13 @@ export function isUnavailableError(error: unknown): boolean {
   return code !== undefined && UNAVAILABLE_CODES.has(code);
 }
 
-function respond(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: AppError["details"]) {
+function respond(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: AppError["details"],
+) {
   return c.json(errorBody(code, message, details), status);
 }
 

@@ -39,7 +39,9 @@ export default async function setup(project: TestProject) {
         port: await freePort(),
         ephemeral: true,
       }).catch((error: unknown) => {
-        throw new Error(`could not start embedded Postgres (run \`pnpm install\` so its binaries are present): ${String(error)}`);
+        throw new Error(
+          `could not start embedded Postgres (run \`pnpm install\` so its binaries are present): ${String(error)}`,
+        );
       });
       stops.push(() => pg.stop());
       pgAdminUrl = pg.adminUrl;
