@@ -1,13 +1,20 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { createAuth } from "./auth/auth.ts";
 import type { Deps } from "./deps.ts";
+import { adminRoutes } from "./features/admin/admin-routes.ts";
+import { authRoutes } from "./features/auth/auth-routes.ts";
 import { healthRoutes } from "./features/health/health-routes.ts";
+import { meRoutes } from "./features/me/me-routes.ts";
 import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
+import { clientIp } from "./http/client-ip.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { requireJsonBody } from "./http/json-body.ts";
+import { createRateLimiters } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { requireSession } from "./http/require-session.ts";
 import { responseHeaders } from "./http/response-headers.ts";
 import { validationHook } from "./http/validation.ts";
 
@@ -17,6 +24,8 @@ const EXPOSED_HEADERS = ["set-auth-token", "x-request-id", "retry-after"];
 /** Builds the HTTP app from its dependencies. Does no I/O, so tests can build as many as they like. */
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
+  const auth = createAuth(deps);
+  const limiters = createRateLimiters(deps.redis, config.redisKeyPrefix);
   const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
   app.use(
@@ -54,7 +63,12 @@ export function createApp(deps: Deps) {
         }),
     }),
   );
-  app.use("/api/v1/*", requireJsonBody);
+  app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
+  app.route("/", authRoutes(auth, limiters, config.corsOrigins));
+
+  app.use("/api/v1/*", requireSession(auth, limiters));
+  app.route("/", meRoutes());
+  app.route("/", adminRoutes());
 
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
@@ -62,3 +76,4 @@ export function createApp(deps: Deps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+export type AppType = App;

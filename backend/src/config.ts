@@ -20,6 +20,10 @@ const schema = z.object({
   DATABASE_POOL_MAX: int(1, 100).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/)
+    .default("coaching:"),
   BETTER_AUTH_SECRET: z.string().optional(),
   BETTER_AUTH_URL: z.url().default("http://localhost:3001"),
   CORS_ORIGIN: z.string().default("http://localhost:5173"),
@@ -49,6 +53,8 @@ export interface Config {
   databasePoolMax: number;
   databaseStatementTimeoutMs: number;
   redisUrl: string | undefined;
+  /** Namespaces every Redis key, so staging and production (or test files) can share a server. */
+  redisKeyPrefix: string;
   authSecret: string;
   authUrl: string;
   corsOrigins: string[];
@@ -152,6 +158,7 @@ function toConfig(env: Env): Config {
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     authSecret: env.BETTER_AUTH_SECRET ?? DEV_AUTH_SECRET,
     authUrl: env.BETTER_AUTH_URL,
     corsOrigins: splitOrigins(env.CORS_ORIGIN),

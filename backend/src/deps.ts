@@ -1,4 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { Redis } from "ioredis";
 import type { KvStore } from "./cache/kv-store.ts";
 import { createMemoryKvStore } from "./cache/memory-kv-store.ts";
 import { createRedisKvStore } from "./cache/redis-kv-store.ts";
@@ -19,6 +20,8 @@ export interface Deps {
   db: Db;
   sql: Sql;
   kv: KvStore;
+  /** The raw client for libraries that speak Redis themselves (sessions, rate limits); unset = memory. */
+  redis: Redis | undefined;
   s3: S3Client;
   lifecycle: Lifecycle;
 }
@@ -30,9 +33,21 @@ export function createDeps(config: Config, logger: Logger): Deps {
     poolMax: config.databasePoolMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
-  const kv = config.redisUrl ? createRedisKvStore(config.redisUrl, logger) : createMemoryKvStore();
-  if (kv.kind === "memory") logger.info("REDIS_URL unset: sessions cache and rate limits are in memory");
-  return { config, logger, db, sql, kv, s3: createS3Client(config.s3), lifecycle: { draining: false } };
+  const redisStore = config.redisUrl
+    ? createRedisKvStore(config.redisUrl, logger, `${config.redisKeyPrefix}kv:`)
+    : undefined;
+  const kv = redisStore ?? createMemoryKvStore();
+  if (!redisStore) logger.info("REDIS_URL unset: sessions cache and rate limits are in memory");
+  return {
+    config,
+    logger,
+    db,
+    sql,
+    kv,
+    redis: redisStore?.client,
+    s3: createS3Client(config.s3),
+    lifecycle: { draining: false },
+  };
 }
 
 /** Closes pools and clients; waits for in-flight queries up to `timeoutSeconds`. */

@@ -1,5 +1,6 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { type App, createApp } from "./app.ts";
+import { ensureAdmin } from "./auth/ensure-admin.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createDeps, type Deps } from "./deps.ts";
@@ -17,6 +18,14 @@ export async function startServer(config: Config, logger: Logger, options: Start
 
   // Staging/production migrate in Dokku's release phase (`pnpm db:migrate`), never at boot.
   if (!config.isProductionLike) await migrateToLatest(deps.db);
+
+  if (config.admin) {
+    // Not fatal: a database that is down at boot must not keep the API from serving once it returns.
+    await ensureAdmin(deps, config.admin).then(
+      (result) => logger.info({ email: config.admin?.email, result }, "admin account checked"),
+      (error: unknown) => logger.error({ err: error }, "could not ensure the admin account"),
+    );
+  }
 
   const app = createApp(deps);
   options.configureApp?.(app);

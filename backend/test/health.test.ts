@@ -15,7 +15,7 @@ beforeAll(async () => {
   dataRoot = await mkdtemp(path.join(tmpdir(), "coaching-health-"));
   pg = await startPostgres({ dataDir: path.join(dataRoot, "pg"), port: await freePort(), ephemeral: true });
   api = await startTestApp(pg.adminUrl, { APP_VERSION: "test-sha" }, (app) => {
-    app.get("/api/v1/db-probe", async (c) => {
+    app.get("/api/db-probe", async (c) => {
       await c.get("deps").sql`select 1`;
       return c.json({ ok: true });
     });
@@ -65,10 +65,10 @@ describe("health", () => {
   });
 
   it("answers 503 service_unavailable (not 500) when a query cannot reach Postgres", async () => {
-    expect((await fetch(`${api.url}/api/v1/db-probe`)).status).toBe(200);
+    expect((await fetch(`${api.url}/api/db-probe`)).status).toBe(200);
     await pg.stop();
     try {
-      const response = await fetch(`${api.url}/api/v1/db-probe`);
+      const response = await fetch(`${api.url}/api/db-probe`);
       expect(response.status).toBe(503);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("service_unavailable");
     } finally {

@@ -11,7 +11,7 @@ function addProbeRoutes(app: App) {
   app.openapi(
     createRoute({
       method: "post",
-      path: "/api/v1/probe",
+      path: "/api/probe",
       request: {
         body: {
           content: { "application/json": { schema: z.object({ name: z.string().min(1), age: z.number().int() }) } },
@@ -21,7 +21,7 @@ function addProbeRoutes(app: App) {
     }),
     (c) => c.json({ ok: true, name: c.req.valid("json").name }, 200),
   );
-  app.get("/api/v1/explode", () => {
+  app.get("/api/explode", () => {
     throw new Error("select * from secret_table where password = 'hunter2'");
   });
 }
@@ -56,7 +56,7 @@ describe("error shape", () => {
   });
 
   it("answers malformed JSON with 400 validation_failed", async () => {
-    const response = await fetch(`${api.url}/api/v1/probe`, {
+    const response = await fetch(`${api.url}/api/probe`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: '{"name": "x",',
@@ -65,7 +65,7 @@ describe("error shape", () => {
   });
 
   it("lists each invalid field in details", async () => {
-    const response = await fetch(`${api.url}/api/v1/probe`, {
+    const response = await fetch(`${api.url}/api/probe`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "", age: "old" }),
@@ -76,7 +76,7 @@ describe("error shape", () => {
   });
 
   it("answers a non-JSON body with 415 unsupported_media_type", async () => {
-    const response = await fetch(`${api.url}/api/v1/probe`, {
+    const response = await fetch(`${api.url}/api/probe`, {
       method: "POST",
       headers: { "content-type": "text/plain" },
       body: "name=x",
@@ -85,7 +85,7 @@ describe("error shape", () => {
   });
 
   it("answers an oversized body with 413 payload_too_large", async () => {
-    const response = await fetch(`${api.url}/api/v1/probe`, {
+    const response = await fetch(`${api.url}/api/probe`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024), age: 1 }),
@@ -94,7 +94,7 @@ describe("error shape", () => {
   });
 
   it("answers a thrown error with 500 internal, the request id and no stack or SQL", async () => {
-    const response = await fetch(`${api.url}/api/v1/explode`);
+    const response = await fetch(`${api.url}/api/explode`);
     const text = await response.clone().text();
     const body = await expectErrorShape(response, 500, "internal");
     const requestId = response.headers.get("x-request-id");
@@ -106,7 +106,7 @@ describe("error shape", () => {
   });
 
   it("passes a valid request through", async () => {
-    const response = await fetch(`${api.url}/api/v1/probe`, {
+    const response = await fetch(`${api.url}/api/probe`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Ada", age: 36 }),
@@ -117,7 +117,7 @@ describe("error shape", () => {
 });
 
 describe("response headers", () => {
-  const paths = ["/health", "/health/ready", "/nope", "/api/v1/explode"];
+  const paths = ["/health", "/health/ready", "/nope", "/api/explode"];
 
   it.each(paths)("sets every security header and a request id on %s", async (path) => {
     const response = await fetch(`${api.url}${path}`);
@@ -169,7 +169,7 @@ describe("CORS", () => {
 
   it("answers a preflight from the configured origin and not from a foreign one", async () => {
     const preflight = (origin: string) =>
-      fetch(`${api.url}/api/v1/probe`, {
+      fetch(`${api.url}/api/probe`, {
         method: "OPTIONS",
         headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
       });

@@ -6,6 +6,9 @@ export interface RedisServer {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, data is kept. */
+  pause(): void;
+  resume(): void;
 }
 
 const INSTALL_HINT =
@@ -39,7 +42,14 @@ export async function startRedis(port: number, password?: string): Promise<Redis
   };
   await start();
   const auth = password ? `:${encodeURIComponent(password)}@` : "";
-  return { url: `redis://${auth}127.0.0.1:${port}`, port, start, stop };
+  return {
+    url: `redis://${auth}127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
+  };
 }
 
 /** Resolves once something accepts TCP connections on the port. */

@@ -1,8 +1,7 @@
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import type { KvStore } from "./kv-store.ts";
-
-const READY_WAIT_MS = 300;
+import { trackReadiness, whenReady } from "./redis-ready.ts";
 
 const INCR_WITH_EXPIRY = `
 local value = redis.call('INCR', KEYS[1])
@@ -14,7 +13,7 @@ return value`;
  * stopped Redis makes every command wait for the reconnect loop, which hangs requests for seconds.
  * Here a command fails fast and callers decide (sessions fall back to Postgres, limits to memory).
  */
-export function createRedisKvStore(url: string, logger: Logger): KvStore & { client: Redis } {
+export function createRedisKvStore(url: string, logger: Logger, prefix = ""): KvStore & { client: Redis } {
   const client = new Redis(url, {
     connectTimeout: 1000,
     commandTimeout: 500,
@@ -23,6 +22,7 @@ export function createRedisKvStore(url: string, logger: Logger): KvStore & { cli
     lazyConnect: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
+  trackReadiness(client);
   let healthy = true;
   client.on("error", (error) => {
     if (healthy) logger.warn({ err: error.message }, "redis unavailable; falling back until it returns");
@@ -32,42 +32,26 @@ export function createRedisKvStore(url: string, logger: Logger): KvStore & { cli
     if (!healthy) logger.info("redis connection restored");
     healthy = true;
   });
-  // Without the offline queue, a command sent while (re)connecting fails at once. Give a fresh
-  // connection a moment instead, so the first requests after start-up do not miss the cache.
-  const ready = (): Promise<void> | undefined => {
-    if (client.status === "ready") return undefined;
-    if (client.status === "end") return Promise.reject(new Error("redis client closed"));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.off("ready", onReady);
-        reject(new Error(`redis not ready (${client.status})`));
-      }, READY_WAIT_MS);
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      client.once("ready", onReady);
-    });
-  };
+  const ready = () => whenReady(client);
   return {
     kind: "redis",
     client,
     async get(key) {
       await ready();
-      return client.get(key);
+      return client.get(prefix + key);
     },
     async set(key, value, ttlSeconds) {
       await ready();
-      if (ttlSeconds) await client.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
-      else await client.set(key, value);
+      if (ttlSeconds) await client.set(prefix + key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
+      else await client.set(prefix + key, value);
     },
     async del(key) {
       await ready();
-      await client.del(key);
+      await client.del(prefix + key);
     },
     async incr(key, ttlSeconds) {
       await ready();
-      return Number(await client.eval(INCR_WITH_EXPIRY, 1, key, Math.max(1, Math.ceil(ttlSeconds))));
+      return Number(await client.eval(INCR_WITH_EXPIRY, 1, prefix + key, Math.max(1, Math.ceil(ttlSeconds))));
     },
     async ping() {
       await ready();

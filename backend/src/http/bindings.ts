@@ -1,10 +1,20 @@
 import type { Deps } from "../deps.ts";
 
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: "user" | "admin";
+}
+
 /** Per-request values that middleware puts on the Hono context. */
 export interface AppBindings {
   Variables: {
     requestId: string;
     deps: Deps;
+    clientIp: string;
+    /** Set by requireSession on /api/v1/*. */
+    user: SessionUser;
     userId?: string;
   };
 }

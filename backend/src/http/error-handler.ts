@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../logger.ts";
 import { AppError, errorBody } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
+import { RateLimitedError } from "./rate-limit.ts";
 
 // postgres.js / node socket codes and SQLSTATEs that mean "the database is not reachable right now".
 const UNAVAILABLE_CODES = new Set([
@@ -66,6 +67,7 @@ function respond(
 export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
   return (error, c) => {
     if (error instanceof AppError) {
+      if (error instanceof RateLimitedError) c.header("Retry-After", String(error.retryAfterSeconds));
       if (error.status === 503) logger.warn({ reqId: c.get("requestId"), code: error.code }, error.message);
       return respond(c, error.status, error.code, error.message, error.details);
     }

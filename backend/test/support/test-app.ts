@@ -22,7 +22,13 @@ export async function startTestApp(
   overrides: Record<string, string> = {},
   configure?: (app: App) => void,
 ): Promise<TestApp> {
-  const config = loadConfig(testEnv(databaseUrl, { LOG_LEVEL: "info", ...overrides }));
+  const config = loadConfig(
+    testEnv(databaseUrl, {
+      LOG_LEVEL: "info",
+      REDIS_KEY_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}:`,
+      ...overrides,
+    }),
+  );
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -1,0 +1,62 @@
+import { betterAuth } from "better-auth";
+import { bearer } from "better-auth/plugins";
+import type { Deps } from "../deps.ts";
+import { createSessionStorage } from "./session-storage.ts";
+
+/** Header our client-IP middleware sets (overwriting anything the client sent) for better-auth. */
+export const CLIENT_IP_HEADER = "x-coaching-client-ip";
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 128;
+
+/** better-auth on our Postgres (tables created by our migrations), sessions cached in Redis. */
+export function createAuth(deps: Pick<Deps, "config" | "db" | "redis" | "logger">) {
+  const { config, db, redis, logger } = deps;
+  return betterAuth({
+    appName: "Coaching App",
+    baseURL: config.authUrl,
+    basePath: "/api/auth",
+    secret: config.authSecret,
+    trustedOrigins: config.corsOrigins,
+    database: { db, type: "postgres" },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      autoSignIn: true,
+    },
+    user: {
+      additionalFields: {
+        // input: false — a client can never choose its own role at sign-up.
+        role: { type: "string", required: false, defaultValue: "user", input: false },
+      },
+    },
+    session: {
+      // Sessions live in Postgres; Redis is only a cache. Without this flag better-auth would keep
+      // sessions in Redis alone, and a Redis flush would sign everyone out.
+      storeSessionInDatabase: true,
+      // No cookie cache: a signed cookie copy of the session would outlive a sign-out on another replica.
+      cookieCache: { enabled: false },
+    },
+    secondaryStorage: redis ? createSessionStorage(redis, `${config.redisKeyPrefix}auth:`, logger) : undefined,
+    // Our own limiter (http/rate-limit.ts) runs before better-auth: it is shared through Redis and
+    // keys sign-in by IP + email, which better-auth's per-path limiter cannot.
+    rateLimit: { enabled: false },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: config.isProductionLike,
+      defaultCookieAttributes: { sameSite: "strict", httpOnly: true, secure: config.isProductionLike },
+    },
+    telemetry: { enabled: false },
+    plugins: [bearer()],
+    logger: {
+      level: "warn",
+      log: (level, message) => {
+        if (level === "error") logger.error({ source: "better-auth" }, message);
+        else logger.warn({ source: "better-auth" }, message);
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+import { AppError } from "./app-error.ts";
+
+/** `limit` (1–100, default 20) and an opaque `cursor`, shared by every list route. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  cursor: z.string().max(512).optional().openapi({ description: "nextCursor of the previous page" }),
+});
+
+export interface Cursor {
+  /** The sort key of the last row (ISO timestamp or string). */
+  k: string;
+  id: string;
+}
+
+/** Cursors are base64url JSON of the last row's sort key and id: stable under concurrent inserts. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+export function decodeCursor(value: string | undefined): Cursor | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Partial<Cursor>;
+    if (
+      typeof parsed.k === "string" &&
+      typeof parsed.id === "string" &&
+      parsed.k.length <= 64 &&
+      parsed.id.length <= 64
+    ) {
+      return { k: parsed.k, id: parsed.id };
+    }
+  } catch {
+    // falls through to the validation error
+  }
+  throw AppError.validation([{ path: "cursor", message: "Invalid cursor." }]);
+}
+
+/** Splits `limit + 1` fetched rows into a page and the cursor of the next one. */
+export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}
+
+/** Response schema of a list of `item`. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

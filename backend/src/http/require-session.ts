@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from "hono";
+import type { Auth } from "../auth/auth.ts";
+import { AppError } from "./app-error.ts";
+import type { AppBindings } from "./bindings.ts";
+import type { RateLimiters } from "./rate-limit.ts";
+
+/**
+ * Resolves the session from the cookie or `Authorization: Bearer` token (better-auth's bearer
+ * plugin), answers 401 without one, and counts the request against the per-user API limit.
+ */
+export function requireSession(auth: Auth, limiters: RateLimiters): MiddlewareHandler<AppBindings> {
+  return async function requireSessionMiddleware(c, next) {
+    const session = await auth.api.getSession({ headers: c.req.raw.headers }).catch((error: unknown) => {
+      // A malformed token is "no session", not a server error; outages still become 503s.
+      if ((error as { statusCode?: number }).statusCode === 401) return null;
+      throw error;
+    });
+    if (!session) throw AppError.unauthenticated();
+    const { user } = session;
+    c.set("userId", user.id);
+    c.set("user", { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" });
+    await limiters.consume([["apiPerUser", user.id]]);
+    await next();
+  };
+}
+
+/** 403 for anyone but an admin. Runs after requireSession. */
+export const requireAdmin: MiddlewareHandler<AppBindings> = async (c, next) => {
+  if (c.get("user")?.role !== "admin") throw AppError.forbidden("Only administrators can do this.");
+  await next();
+};

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/lib/free-port.ts";
+import { type RedisServer, startRedis } from "../../scripts/lib/redis-server.ts";
+import { call, newCredentials, type Session, signIn, signUp } from "./support/auth-client.ts";
+import { startTestApp, type TestApp } from "./support/test-app.ts";
+import { createTestDatabase } from "./support/test-services.ts";
+
+// This file runs its own Redis so it can stop, freeze and restart it under a running app.
+let redis: RedisServer;
+let api: TestApp;
+let dropDb: () => Promise<void>;
+let databaseUrl: string;
+const PREFIX = "resilience:";
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  databaseUrl = database.url;
+  dropDb = database.drop;
+  redis = await startRedis(await freePort());
+  api = await startTestApp(databaseUrl, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: PREFIX });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await redis?.stop();
+  await dropDb?.();
+});
+
+const me = (session: Session) => call(api.url, "GET", "/api/v1/me", { session });
+const authKeys = async () => (await api.deps.redis?.keys(`${PREFIX}auth:*`)) ?? [];
+const outageWarnings = () => api.logs.filter((l) => String(l.msg).startsWith("redis unavailable")).length;
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("condition not met in time");
+}
+
+describe("with Redis stopped", () => {
+  it("keeps signed-in users working from Postgres, still signs in, and resumes caching when Redis returns", async () => {
+    const user = await signUp(api.url, newCredentials("outage"));
+    const { session } = await signIn(api.url, user.email, user.password);
+    expect((await authKeys()).length).toBeGreaterThan(0);
+
+    await redis.stop();
+    const statuses: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) statuses.push((await me(session)).status);
+    const perRequestMs = (performance.now() - started) / 20;
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(perRequestMs).toBeLessThan(200);
+
+    const signedIn = await signIn(api.url, user.email, user.password);
+    expect(signedIn.status).toBe(200);
+    expect((await me(signedIn.session)).status).toBe(200);
+    const another = await signUp(api.url, newCredentials("during-outage"));
+    expect((await me(another.session)).status).toBe(200);
+    expect(outageWarnings()).toBe(1);
+
+    await redis.start();
+    await waitFor(async () => api.deps.redis?.status === "ready");
+    const after = await signIn(api.url, user.email, user.password);
+    expect(after.status).toBe(200);
+    expect((await me(after.session)).status).toBe(200);
+    expect((await authKeys()).length).toBeGreaterThan(0);
+  });
+
+  it("keeps enforcing sign-in limits per process while Redis is down", async () => {
+    const user = await signUp(api.url, newCredentials("limits"));
+    await redis.stop();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await signIn(api.url, user.email, "wrong-password-123")).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await redis.start();
+      await waitFor(async () => api.deps.redis?.status === "ready");
+    }
+  });
+
+  it("does not let a session signed out during an outage come back from the cache", async () => {
+    const user = await signUp(api.url, newCredentials("stale"));
+    const { session } = await signIn(api.url, user.email, user.password);
+    expect((await me(session)).status).toBe(200);
+
+    // Frozen, not stopped: Redis keeps its data, so the cached session would survive.
+    redis.pause();
+    try {
+      expect((await call(api.url, "POST", "/api/auth/sign-out", { session, body: {} })).status).toBe(200);
+      expect((await me(session)).status).toBe(401);
+    } finally {
+      redis.resume();
+    }
+    await waitFor(async () => api.deps.redis?.status === "ready");
+    expect((await me(session)).status).toBe(401);
+  });
+});
+
+describe("in production", () => {
+  it("sets Secure, HttpOnly, SameSite=Strict cookies with the __Secure- prefix", async () => {
+    const passwordRedis = await startRedis(await freePort(), "a-redis-password");
+    const origin = "https://app.example.test";
+    const production = await startTestApp(databaseUrl, {
+      APP_ENV: "production",
+      REDIS_URL: passwordRedis.url,
+      BETTER_AUTH_SECRET: "Qm9vdHN0cmFwLXRlc3Qtc2VjcmV0LTEyMzQ1Njc4OTA",
+      BETTER_AUTH_URL: "https://api.example.test",
+      CORS_ORIGIN: origin,
+      ADMIN_PASSWORD: "",
+    });
+    try {
+      const credentials = newCredentials("prod");
+      const signUpResult = await call(production.url, "POST", "/api/auth/sign-up/email", {
+        body: credentials,
+        headers: { origin },
+      });
+      expect(signUpResult.status).toBe(200);
+      const cookies = signUpResult.response.headers.getSetCookie();
+      const session = cookies.find((c) => c.includes("session_token="));
+      expect(session).toMatch(/^__Secure-better-auth\.session_token=/);
+      expect(session).toMatch(/;\s*Secure/i);
+      expect(session).toMatch(/;\s*HttpOnly/i);
+      expect(session).toMatch(/;\s*SameSite=Strict/i);
+      expect(signUpResult.response.headers.get("strict-transport-security")).toContain("max-age=");
+    } finally {
+      await production.close();
+      await passwordRedis.stop();
+    }
+  });
+});
