@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Rolling deploy across the app nodes, one node at a time, so the tunnel always has a healthy
+# connector: drain a node's cloudflared, push the new build to that node's Dokku, wait until the new
+# container is ready, put the connector back, wait until the edge sees it, then the next node.
+set -euo pipefail
+
+REF="${DEPLOY_REF:-HEAD}"
+NODES="${DEPLOY_NODES:-2 1}"
+DRY_RUN="false"
+FORCE_PUSH="false"
+SKIP_CONNECTOR="false"
+DEPLOY_REMOTE="${DEPLOY_REMOTE:-dokku-node-{N\}}"
+DEPLOY_SSH="${DEPLOY_SSH:-ssh -o BatchMode=yes -o ConnectTimeout=10 root@app-node-{N\}}"
+DEPLOY_STOP_CMD="${DEPLOY_STOP_CMD:-$DEPLOY_SSH systemctl stop tunnel-guard cloudflared}"
+DEPLOY_START_CMD="${DEPLOY_START_CMD:-$DEPLOY_SSH systemctl start cloudflared tunnel-guard}"
+DEPLOY_PUSH_CMD="${DEPLOY_PUSH_CMD:-git push {FORCE\}{REMOTE\} {REF\}:refs/heads/main}"
+DEPLOY_READY_URL="${DEPLOY_READY_URL:-}"
+DEPLOY_CONNECTOR_URL="${DEPLOY_CONNECTOR_URL:-}"
+DEPLOY_READY_CMD="${DEPLOY_READY_CMD:-}"
+DEPLOY_CONNECTOR_CMD="${DEPLOY_CONNECTOR_CMD:-}"
+DEPLOY_READY_TIMEOUT_S="${DEPLOY_READY_TIMEOUT_S:-120}"
+DEPLOY_CONNECTOR_TIMEOUT_S="${DEPLOY_CONNECTOR_TIMEOUT_S:-60}"
+DEPLOY_POLL_S="${DEPLOY_POLL_S:-1}"
+
+usage() {
+  cat <<'EOF'
+usage: scripts/deploy-rolling.sh [--ref REF] [--nodes "2 1"] [--force] [--skip-connector] [--dry-run]
+
+For each node in order (default node 2, then node 1):
+  0. check every other node is serving (API ready + connector ready), else refuse to start
+  1. stop the node's tunnel guard and cloudflared (cloudflared drains in-flight requests)
+  2. git push the ref to the node's Dokku remote (Dokku builds, runs the release phase, switches)
+  3. wait for the node's /health/ready        (DEPLOY_READY_TIMEOUT_S)
+  4. start cloudflared and the tunnel guard
+  5. wait for cloudflared's metrics /ready   (DEPLOY_CONNECTOR_TIMEOUT_S)
+Any failure aborts at once with a non-zero exit: the nodes not yet touched keep serving, the failed
+node's connector stays stopped (the message says how to put it back). Each step prints its timing.
+
+options:
+  --ref REF            git ref or sha to deploy (default HEAD; env DEPLOY_REF)
+  --nodes "2 1"        node numbers in deploy order (env DEPLOY_NODES)
+  --force              git push --force (needed to roll back to an older sha)
+  --skip-connector     no connector steps (single-node apps such as staging)
+  --dry-run            print the exact commands in order, run nothing
+  --help               this text
+
+transport (env): every remote action is a command template; {N} is the node number, {REF} the ref,
+{REMOTE} the git remote, {FORCE} "--force " or "". Replace them to run the whole flow locally.
+  DEPLOY_REMOTE          dokku-node-{N}
+  DEPLOY_SSH             ssh -o BatchMode=yes -o ConnectTimeout=10 root@app-node-{N}
+  DEPLOY_STOP_CMD        $DEPLOY_SSH systemctl stop tunnel-guard cloudflared
+  DEPLOY_START_CMD       $DEPLOY_SSH systemctl start cloudflared tunnel-guard
+  DEPLOY_PUSH_CMD        git push {FORCE}{REMOTE} {REF}:refs/heads/main
+  DEPLOY_READY_URL       if set, probed from here with curl (e.g. http://127.0.0.1:700{N}/health/ready)
+  DEPLOY_READY_CMD       default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready
+  DEPLOY_CONNECTOR_URL   if set, probed from here with curl (cloudflared metrics /ready)
+  DEPLOY_CONNECTOR_CMD   default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready
+  DEPLOY_READY_TIMEOUT_S 120    DEPLOY_CONNECTOR_TIMEOUT_S 60    DEPLOY_POLL_S 1
+
+The tunnel guard is stopped with cloudflared so it cannot start the connector in the middle of a
+deploy; it is started again after cloudflared.
+EOF
+}
+
+log() { printf '%s deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() {
+  log "ABORTED: $*"
+  exit 1
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --ref)
+      [[ $# -ge 2 ]] || die "--ref needs a value"
+      REF="$2"
+      shift 2
+      ;;
+    --nodes)
+      [[ $# -ge 2 ]] || die "--nodes needs a value"
+      NODES="$2"
+      shift 2
+      ;;
+    --force)
+      FORCE_PUSH="true"
+      shift
+      ;;
+    --skip-connector)
+      SKIP_CONNECTOR="true"
+      shift
+      ;;
+    --dry-run)
+      DRY_RUN="true"
+      shift
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+read -r -a NODE_LIST <<<"$NODES"
+[[ ${#NODE_LIST[@]} -gt 0 ]] || die "no nodes given"
+for n in "${NODE_LIST[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || die "node '$n' is not a number"; done
+[[ -n "$REF" ]] || die "empty --ref"
+if [[ "$DRY_RUN" == "false" && "$REF" != *"{"* ]]; then
+  # Resolve once so every node gets the same commit even if the branch moves meanwhile.
+  resolved="$(git rev-parse --verify --quiet "$REF^{commit}" 2>/dev/null || true)"
+  [[ -n "$resolved" ]] || die "'$REF' is not a commit in this repository"
+  REF="$resolved"
+fi
+
+ms_now() {
+  local us="${EPOCHREALTIME/[.,]/}"
+  echo $((us / 1000))
+}
+fmt_s() { printf '%d.%01d s' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+
+# Fills the {N}/{REF}/{REMOTE}/{FORCE} placeholders of a command template for node $2.
+render() {
+  local tpl="$1" node="$2" remote force=""
+  remote="${DEPLOY_REMOTE//\{N\}/$node}"
+  [[ "$FORCE_PUSH" == "true" ]] && force="--force "
+  tpl="${tpl//\{N\}/$node}"
+  tpl="${tpl//\{REF\}/$REF}"
+  tpl="${tpl//\{REMOTE\}/$remote}"
+  tpl="${tpl//\{FORCE\}/$force}"
+  printf '%s' "$tpl"
+}
+
+ready_cmd() {
+  if [[ -n "$DEPLOY_READY_URL" ]]; then
+    render "curl -fsS -o /dev/null --max-time 2 $DEPLOY_READY_URL" "$1"
+  else
+    render "${DEPLOY_READY_CMD:-$DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready}" "$1"
+  fi
+}
+connector_cmd() {
+  if [[ -n "$DEPLOY_CONNECTOR_URL" ]]; then
+    render "curl -fsS -o /dev/null --max-time 2 $DEPLOY_CONNECTOR_URL" "$1"
+  else
+    render "${DEPLOY_CONNECTOR_CMD:-$DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready}" "$1"
+  fi
+}
+
+# Runs one step: prints it, runs it (unless --dry-run), prints its duration; aborts on failure.
+step() {
+  local node="$1" what="$2" cmd="$3" started
+  if [[ "$DRY_RUN" == "true" ]]; then
+    printf '[node %s] %s: %s\n' "$node" "$what" "$cmd"
+    return 0
+  fi
+  log "[node $node] $what: $cmd"
+  started="$(ms_now)"
+  local status=0
+  bash -c "$cmd" >&2 || status=$?
+  local took=$(($(ms_now) - started))
+  [[ "$status" -eq 0 ]] || die "[node $node] $what failed (exit $status after $(fmt_s "$took")): $cmd$(hint "$node")"
+  log "[node $node] $what: ok ($(fmt_s "$took"))"
+}
+
+# Polls a check until it passes or the timeout runs out.
+wait_for() {
+  local node="$1" what="$2" cmd="$3" timeout_s="$4" started deadline
+  if [[ "$DRY_RUN" == "true" ]]; then
+    printf '[node %s] %s: until %s (timeout %ss)\n' "$node" "$what" "$cmd" "$timeout_s"
+    return 0
+  fi
+  log "[node $node] $what: polling '$cmd' (timeout ${timeout_s}s)"
+  started="$(ms_now)"
+  deadline=$((started + timeout_s * 1000))
+  until bash -c "$cmd" >/dev/null 2>&1; do
+    (($(ms_now) < deadline)) || die "[node $node] $what: not ready after ${timeout_s}s: $cmd$(hint "$node")"
+    sleep "$DEPLOY_POLL_S"
+  done
+  log "[node $node] $what: ok ($(fmt_s $(($(ms_now) - started))))"
+}
+
+touched=""
+hint() {
+  local untouched=""
+  for n in "${NODE_LIST[@]}"; do [[ " $touched " == *" $n "* ]] || untouched+=" $n"; done
+  printf '\n  node %s: connector left stopped; once its API is healthy put it back with: %s' \
+    "$1" "$(render "$DEPLOY_START_CMD" "$1")"
+  [[ -n "$untouched" ]] && printf '\n  untouched node(s)%s still serve the previous release' "$untouched"
+  return 0
+}
+
+total_started="$(ms_now)"
+[[ "$DRY_RUN" == "true" ]] || log "deploying $REF to node(s) ${NODE_LIST[*]}"
+for node in "${NODE_LIST[@]}"; do
+  touched+=" $node "
+  if [[ "$SKIP_CONNECTOR" == "false" ]]; then
+    for other in "${NODE_LIST[@]}"; do
+      [[ "$other" == "$node" ]] && continue
+      # Never drain a node unless another one is serving, or the tunnel would have no connector.
+      step "$other" "precheck api" "$(ready_cmd "$other")"
+      step "$other" "precheck connector" "$(connector_cmd "$other")"
+    done
+    step "$node" "stop connector" "$(render "$DEPLOY_STOP_CMD" "$node")"
+  fi
+  step "$node" "push" "$(render "$DEPLOY_PUSH_CMD" "$node")"
+  wait_for "$node" "api ready" "$(ready_cmd "$node")" "$DEPLOY_READY_TIMEOUT_S"
+  if [[ "$SKIP_CONNECTOR" == "false" ]]; then
+    step "$node" "start connector" "$(render "$DEPLOY_START_CMD" "$node")"
+    wait_for "$node" "connector ready" "$(connector_cmd "$node")" "$DEPLOY_CONNECTOR_TIMEOUT_S"
+  fi
+done
+[[ "$DRY_RUN" == "true" ]] || log "done: $REF on node(s) ${NODE_LIST[*]} in $(fmt_s $(($(ms_now) - total_started)))"

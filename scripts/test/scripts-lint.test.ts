@@ -1,0 +1,181 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runScript } from "./support/script-runner.ts";
+
+/** Every operator script, found by glob so scripts added later are covered too. */
+const SCRIPTS = ["dokku", "cloudflared", "scripts"]
+  .flatMap((dir) =>
+    readdirSync(path.join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".sh") && !file.split(path.sep).includes("node_modules"))
+      .map((file) => path.join(dir, file)),
+  )
+  .sort();
+
+const SECRET = "sentinel-SECRET-value-9f8e7d6c5b4a";
+
+describe("operator scripts", () => {
+  it("finds the scripts to check", () => {
+    expect(SCRIPTS).toEqual(
+      expect.arrayContaining([
+        "cloudflared/setup-replica.sh",
+        "cloudflared/tunnel-guard.sh",
+        "dokku/setup-app-node.sh",
+        "dokku/setup-data-node.sh",
+        "scripts/deploy-rolling.sh",
+      ]),
+    );
+  });
+
+  it("are shellcheck clean", () => {
+    const version = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+    if (version.error) {
+      throw new Error("shellcheck is not installed: apt-get install -y shellcheck (Debian/Ubuntu)");
+    }
+    for (const script of SCRIPTS) {
+      const result = spawnSync("shellcheck", ["--external-sources", script], { cwd: REPO_ROOT, encoding: "utf8" });
+      expect(`${script}: exit ${result.status}\n${result.stdout}${result.stderr}`).toBe(`${script}: exit 0\n`);
+    }
+  });
+
+  it.each(SCRIPTS)("%s parses with bash -n", (script) => {
+    const result = spawnSync("bash", ["-n", script], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it.each(SCRIPTS)("%s answers --help with a usage text and exit 0", async (script) => {
+    const result = await runScript(script, ["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: /im);
+  });
+});
+
+describe("setup scripts in --dry-run", () => {
+  let dir: string;
+  let envFile: string;
+  let fakeBin: string;
+  let executed: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "setup-dry-run-"));
+    envFile = path.join(dir, "production.env");
+    await writeFile(
+      envFile,
+      [
+        "# production settings",
+        "APP_ENV=production",
+        `DATABASE_URL=postgres://postgres:${SECRET}@10.0.0.5:5432/coaching_app_db`,
+        `REDIS_URL=redis://:${SECRET}@10.0.0.5:6379`,
+        `BETTER_AUTH_SECRET="${SECRET}"`,
+        "BETTER_AUTH_URL=https://api.example.com",
+        "CORS_ORIGIN=https://app.example.com",
+        "S3_ENDPOINT=https://account.r2.cloudflarestorage.com",
+        "S3_BUCKET=coaching-app",
+        "S3_ACCESS_KEY_ID=key-id",
+        `export S3_SECRET_ACCESS_KEY=${SECRET}`,
+        "SHUTDOWN_TIMEOUT_MS=25000",
+        "",
+      ].join("\n"),
+    );
+    // Stand-ins that record any call: a dry run must not execute a single one.
+    fakeBin = path.join(dir, "bin");
+    executed = path.join(dir, "executed.log");
+    await mkdir(fakeBin);
+    for (const tool of ["dokku", "ufw", "apt-get", "systemctl", "cloudflared", "scp", "ssh", "openssl"]) {
+      const file = path.join(fakeBin, tool);
+      await writeFile(file, `#!/bin/sh\necho "${tool} $*" >> ${executed}\n`);
+      await chmod(file, 0o755);
+    }
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ PATH: `${fakeBin}:${process.env.PATH}` });
+
+  it("setup-app-node prints the exact Dokku and ufw commands without running them or printing secrets", async () => {
+    const result = await runScript("dokku/setup-app-node.sh", ["--dry-run", "--env-file", envFile], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "dokku apps:create coaching-app",
+        "dokku builder-dockerfile:set coaching-app dockerfile-path dokku/Dockerfile",
+        "dokku app-json:set coaching-app appjson-path dokku/app.json",
+        "dokku ps:set coaching-app procfile-path dokku/Procfile",
+        "dokku ps:set coaching-app stop-timeout-seconds 30",
+        "dokku ports:set coaching-app http:3001:3001",
+        "ufw default deny incoming",
+        "ufw allow in on tailscale0 to any port 22 proto tcp",
+      ]),
+    );
+    const configSet = lines.find((line) => line.startsWith("dokku config:set --no-restart coaching-app "));
+    expect(configSet).toContain("BETTER_AUTH_SECRET=<redacted>");
+    expect(configSet).toContain("S3_SECRET_ACCESS_KEY=<redacted>");
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(existsSync(executed)).toBe(false);
+  });
+
+  it("setup-app-node refuses a stop timeout that would cut the API's graceful shutdown short", async () => {
+    const result = await runScript(
+      "dokku/setup-app-node.sh",
+      ["--dry-run", "--env-file", envFile, "--stop-timeout", "20"],
+      { env: env() },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("SHUTDOWN_TIMEOUT_MS (25000) must be below the stop timeout (20s)");
+    expect(result.stderr).not.toContain(SECRET);
+  });
+
+  it("setup-data-node prints the exact commands, exposing Postgres and Redis only on the private IP", async () => {
+    const result = await runScript("dokku/setup-data-node.sh", ["--dry-run", "--private-ip", "10.0.0.5"], {
+      env: env(),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual(
+      expect.arrayContaining([
+        "dokku plugin:install https://github.com/dokku/dokku-postgres.git postgres",
+        "dokku plugin:install https://github.com/dokku/dokku-redis.git redis",
+        "dokku postgres:create coaching-app-db",
+        "dokku redis:create coaching-app-redis --password <generated>",
+        "dokku postgres:expose coaching-app-db 10.0.0.5:5432",
+        "dokku redis:expose coaching-app-redis 10.0.0.5:6379",
+        "ufw default deny incoming",
+      ]),
+    );
+    expect(existsSync(executed)).toBe(false);
+  });
+
+  it("setup-data-node refuses to expose the databases on a public address", async () => {
+    const result = await runScript("dokku/setup-data-node.sh", ["--dry-run", "--private-ip", "203.0.113.7"], {
+      env: env(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not a private (RFC 1918) address");
+  });
+
+  it("setup-replica prints the cloudflared and tunnel guard installation without running it", async () => {
+    const tunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
+    const result = await runScript(
+      "cloudflared/setup-replica.sh",
+      ["--dry-run", "--tunnel-id", tunnelId, "--copy-from", "root@app-node-1"],
+      { env: env() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual(
+      expect.arrayContaining([
+        "apt-get install -y cloudflared",
+        `scp -q root@app-node-1:/etc/cloudflared/${tunnelId}.json /etc/cloudflared/${tunnelId}.json`,
+        "cloudflared --config /etc/cloudflared/config.yml service install",
+        "systemctl enable --now cloudflared",
+        "systemctl enable --now tunnel-guard",
+      ]),
+    );
+    expect(existsSync(executed)).toBe(false);
+  });
+});
