@@ -27,15 +27,23 @@ const CORS_XML = `<CORSConfiguration>
   </CORSRule>
 </CORSConfiguration>`;
 
-/** Starts s3rver (a real S3-compatible HTTP server) in this process with one bucket. */
-export async function startS3(options: { port: number; directory: string; bucket: string }): Promise<S3Server> {
+/**
+ * Starts s3rver (a real S3-compatible HTTP server) in this process with one bucket, plus any
+ * `extraBuckets` (e.g. the separate primary and backup buckets of the backup tests).
+ */
+export async function startS3(options: {
+  port: number;
+  directory: string;
+  bucket: string;
+  extraBuckets?: string[];
+}): Promise<S3Server> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",
     port: options.port,
     directory: options.directory,
     silent: true,
-    configureBuckets: [{ name: options.bucket, configs: [CORS_XML] }],
+    configureBuckets: [options.bucket, ...(options.extraBuckets ?? [])].map((name) => ({ name, configs: [CORS_XML] })),
   });
   await server.run();
   return {
