@@ -4,9 +4,15 @@ import { cors } from "hono/cors";
 import { createAuth } from "./auth/auth.ts";
 import type { Deps } from "./deps.ts";
 import { adminRoutes } from "./features/admin/admin-routes.ts";
+import { appointmentRoutes } from "./features/appointments/appointment-routes.ts";
 import { authRoutes } from "./features/auth/auth-routes.ts";
+import { clientRoutes } from "./features/clients/client-routes.ts";
+import { mountApiDocs } from "./features/docs/docs-routes.ts";
+import { goalRoutes } from "./features/goals/goal-routes.ts";
 import { healthRoutes } from "./features/health/health-routes.ts";
+import { inviteRoutes } from "./features/invites/invite-routes.ts";
 import { meRoutes } from "./features/me/me-routes.ts";
+import { noteRoutes } from "./features/notes/note-routes.ts";
 import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
 import { clientIp } from "./http/client-ip.ts";
@@ -16,6 +22,7 @@ import { createRateLimiters } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { requireSession } from "./http/require-session.ts";
 import { responseHeaders } from "./http/response-headers.ts";
+import { createRouter } from "./http/router.ts";
 import { validationHook } from "./http/validation.ts";
 
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -67,13 +74,26 @@ export function createApp(deps: Deps) {
   app.route("/", authRoutes(auth, limiters, config.corsOrigins));
 
   app.use("/api/v1/*", requireSession(auth, limiters));
-  app.route("/", meRoutes());
-  app.route("/", adminRoutes());
+  app.route("/", apiRoutes());
+  mountApiDocs(app, config.authUrl);
 
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
   return app;
 }
 
+/** Every `/api/v1` route, chained so their types add up to AppType for `hc<AppType>`. */
+function apiRoutes() {
+  return createRouter()
+    .route("/", meRoutes())
+    .route("/", clientRoutes())
+    .route("/", inviteRoutes())
+    .route("/", appointmentRoutes())
+    .route("/", noteRoutes())
+    .route("/", goalRoutes())
+    .route("/", adminRoutes());
+}
+
 export type App = ReturnType<typeof createApp>;
-export type AppType = App;
+/** The typed API for `hc<AppType>(baseUrl)` in the web app, mobile-style clients and tests. */
+export type AppType = ReturnType<typeof apiRoutes>;

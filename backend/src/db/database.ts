@@ -22,6 +22,10 @@ export function createDatabase(options: DatabaseOptions): { db: Db; sql: Sql } {
     idle_timeout: 60,
     max_lifetime: 60 * 30,
     onnotice: () => {},
+    // `date` columns stay "YYYY-MM-DD" strings: a JS Date would shift them by the server's time zone.
+    types: {
+      date: { to: 1082, from: [1082], serialize: (value: string) => value, parse: (value: string) => value },
+    },
     connection: {
       statement_timeout: options.statementTimeoutMs,
       application_name: "coaching-app",

@@ -7,6 +7,12 @@ import type { ColumnType, Generated } from "kysely";
 export interface Database {
   user: UserTable;
   session: SessionTable;
+  clients: ClientTable;
+  invites: InviteTable;
+  appointments: AppointmentTable;
+  notes: NoteTable;
+  goals: GoalTable;
+  check_ins: CheckInTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -32,4 +38,66 @@ export interface SessionTable {
   userAgent: string | null;
   createdAt: CreatedAt;
   updatedAt: Date;
+}
+
+type Timestamps = {
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+};
+
+export interface ClientTable extends Timestamps {
+  id: Generated<string>;
+  coach_id: string;
+  name: string;
+  email: string | null;
+  status: Generated<"active" | "archived">;
+  linked_user_id: string | null;
+}
+
+export interface InviteTable {
+  id: Generated<string>;
+  client_id: string;
+  token_hash: string;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  created_at: CreatedAt;
+}
+
+export type AppointmentStatus = "scheduled" | "completed" | "cancelled" | "no_show";
+
+export interface AppointmentTable extends Timestamps {
+  id: Generated<string>;
+  coach_id: string;
+  client_id: string;
+  starts_at: ColumnType<Date, Date | string, Date | string>;
+  duration_minutes: number;
+  status: Generated<AppointmentStatus>;
+  location: string | null;
+}
+
+export interface NoteTable extends Timestamps {
+  id: Generated<string>;
+  client_id: string;
+  appointment_id: string | null;
+  author_id: string | null;
+  body: string;
+  visibility: Generated<"private" | "shared">;
+}
+
+export interface GoalTable extends Timestamps {
+  id: Generated<string>;
+  client_id: string;
+  title: string;
+  target_date: ColumnType<string | null, string | null | undefined, string | null>;
+  status: Generated<"active" | "achieved" | "dropped">;
+}
+
+export interface CheckInTable {
+  id: Generated<string>;
+  goal_id: string;
+  progress: number;
+  comment: string | null;
+  author_id: string | null;
+  created_at: CreatedAt;
 }

@@ -77,6 +77,12 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
       const message = status === 400 ? "The request body is not valid JSON." : error.message || "Request failed.";
       return respond(c, status, code, message);
     }
+    const code = errorCode(error);
+    // Constraints are the last line of defence for the contract's 409s.
+    if (code === "23P01") {
+      return respond(c, 409, "appointment_conflict", "This time overlaps another scheduled appointment.");
+    }
+    if (code === "23505") return respond(c, 409, "conflict", "This already exists.");
     if (isUnavailableError(error)) {
       logger.warn({ reqId: c.get("requestId"), code: errorCode(error) }, "backing service unavailable");
       return respond(c, 503, "service_unavailable", "A backing service is unavailable; try again shortly.");

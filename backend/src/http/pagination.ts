@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { sql } from "kysely";
 import { AppError } from "./app-error.ts";
 
 /** `limit` (1–100, default 20) and an opaque `cursor`, shared by every list route. */
@@ -46,4 +47,13 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor
 /** Response schema of a list of `item`. */
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/**
+ * The cursor's timestamp as a SQL value. Sent as text and cast by Postgres: a parameter that
+ * postgres.js sees as timestamptz goes through a JS Date, which drops the microseconds and makes
+ * the page boundary miss rows.
+ */
+export function cursorTimestamp(k: string) {
+  return sql<Date>`${k}::text::timestamptz`;
 }

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import { decodeCursor, toPage } from "../../http/pagination.ts";
+import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
 
 /** Users newest first, keyset-paginated on (createdAt, id). */
 export async function listUsers(db: Db, query: { limit: number; cursor?: string | undefined }) {
@@ -14,7 +14,7 @@ export async function listUsers(db: Db, query: { limit: number; cursor?: string 
     .orderBy("id", "desc")
     .limit(query.limit + 1);
   if (after) {
-    const at = sql<Date>`${after.k}::timestamptz`;
+    const at = cursorTimestamp(after.k);
     q = q.where((eb) => eb.or([eb("createdAt", "<", at), eb.and([eb("createdAt", "=", at), eb("id", "<", after.id)])]));
   }
   const rows = await q.execute();

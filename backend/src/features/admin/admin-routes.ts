@@ -1,8 +1,8 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppBindings } from "../../http/bindings.ts";
+import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, forbiddenResponse } from "../../http/error-schema.ts";
 import { pageQuery, pageSchema } from "../../http/pagination.ts";
 import { requireAdmin } from "../../http/require-session.ts";
+import { createRouter } from "../../http/router.ts";
 import { listUsers } from "./admin-queries.ts";
 
 export const AdminUserSchema = z
@@ -31,7 +31,7 @@ const listUsersRoute = createRoute({
 });
 
 export function adminRoutes() {
-  const app = new OpenAPIHono<AppBindings>();
+  const app = createRouter();
   app.use("/api/v1/admin/*", requireAdmin);
   return app.openapi(listUsersRoute, async (c) => {
     const query = c.req.valid("query");

@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppBindings } from "../../http/bindings.ts";
+import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../../http/error-schema.ts";
+import { createRouter } from "../../http/router.ts";
 
 export const MeSchema = z
   .object({
@@ -24,7 +24,7 @@ const getMe = createRoute({
 });
 
 export function meRoutes() {
-  return new OpenAPIHono<AppBindings>().openapi(getMe, (c) => {
+  return createRouter().openapi(getMe, (c) => {
     const { id, email, name, role } = c.get("user");
     return c.json({ id, email, name, role }, 200);
   });

@@ -1,0 +1,126 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/database.ts";
+import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+
+type Row = {
+  id: string;
+  coach_id: string;
+  coach_name: string;
+  name: string;
+  email: string | null;
+  status: "active" | "archived";
+  linked_user_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  sort_key: string;
+};
+
+export function toClient(row: Row) {
+  return {
+    id: row.id,
+    coachId: row.coach_id,
+    coachName: row.coach_name,
+    name: row.name,
+    email: row.email,
+    status: row.status,
+    linkedUserId: row.linked_user_id,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function selectClients(db: Db) {
+  return db
+    .selectFrom("clients")
+    .innerJoin("user as coach", "coach.id", "clients.coach_id")
+    .select([
+      "clients.id",
+      "clients.coach_id",
+      "coach.name as coach_name",
+      "clients.name",
+      "clients.email",
+      "clients.status",
+      "clients.linked_user_id",
+      "clients.created_at",
+      "clients.updated_at",
+      // Postgres' own text form keeps microseconds, which a JS Date would drop from the cursor.
+      sql<string>`clients.created_at::text`.as("sort_key"),
+    ]);
+}
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The caller's roster (or, `as: client`, the entries they are linked to), newest first. One query. */
+export async function listClients(
+  db: Db,
+  userId: string,
+  query: { limit: number; cursor?: string; q?: string; status?: "active" | "archived"; as: "coach" | "client" },
+) {
+  const after = decodeCursor(query.cursor);
+  let q = selectClients(db)
+    .where(query.as === "coach" ? "clients.coach_id" : "clients.linked_user_id", "=", userId)
+    .orderBy("clients.created_at", "desc")
+    .orderBy("clients.id", "desc")
+    .limit(query.limit + 1);
+  if (query.status) q = q.where("clients.status", "=", query.status);
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    q = q.where((eb) => eb.or([eb("clients.name", "ilike", pattern), eb("clients.email", "ilike", pattern)]));
+  }
+  if (after) {
+    const at = cursorTimestamp(after.k);
+    q = q.where((eb) =>
+      eb.or([
+        eb("clients.created_at", "<", at),
+        eb.and([eb("clients.created_at", "=", at), eb("clients.id", "<", after.id)]),
+      ]),
+    );
+  }
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  return { items: page.items.map(toClient), nextCursor: page.nextCursor };
+}
+
+/** One roster entry the caller coaches or is linked to. */
+export async function findClient(db: Db, id: string, userId: string) {
+  const row = await selectClients(db)
+    .where("clients.id", "=", id)
+    .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
+    .executeTakeFirst();
+  return row && toClient(row);
+}
+
+export async function createClient(db: Db, coachId: string, input: { name: string; email?: string | null }) {
+  const { id } = await db
+    .insertInto("clients")
+    .values({ coach_id: coachId, name: input.name, email: input.email ?? null })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return (await findClient(db, id, coachId)) as ReturnType<typeof toClient>;
+}
+
+/** Updates a roster entry of this coach; undefined when it is not theirs. */
+export async function updateClient(
+  db: Db,
+  id: string,
+  coachId: string,
+  input: { name?: string; email?: string | null; status?: "active" | "archived" },
+) {
+  const updated = await db
+    .updateTable("clients")
+    .set({ ...input, updated_at: new Date() })
+    .where("id", "=", id)
+    .where("coach_id", "=", coachId)
+    .returning("id")
+    .executeTakeFirst();
+  return updated && findClient(db, id, coachId);
+}
+
+/** Deletes a roster entry with everything hanging off it (foreign keys cascade). */
+export async function deleteClient(db: Db, id: string, coachId: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom("clients")
+    .where("id", "=", id)
+    .where("coach_id", "=", coachId)
+    .executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}

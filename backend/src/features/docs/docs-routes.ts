@@ -1,0 +1,36 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { AppBindings } from "../../http/bindings.ts";
+import { registerAuthPaths } from "./auth-paths.ts";
+
+/**
+ * `GET /openapi.json` (OpenAPI 3.1, generated from the route schemas, for mobile codegen) and
+ * `GET /docs` (an interactive reference that reads it).
+ */
+export function mountApiDocs(app: OpenAPIHono<AppBindings>, serverUrl: string) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "The `set-auth-token` header of a sign-in response (mobile apps).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "better-auth.session_token",
+    description: "The session cookie set by sign-in (web app; `__Secure-` prefixed in production).",
+  });
+  registerAuthPaths(app.openAPIRegistry);
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Coaching App API",
+      version: "1.0.0",
+      description:
+        "Coaches, clients, appointments, notes, goals and files. Every `/api/v1` route needs a session " +
+        "(cookie or bearer token). Errors: `{error: {code, message, details?}}`. Lists: `{items, nextCursor}`.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }, { cookie: [] }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Coaching App API" }));
+}

@@ -1,0 +1,115 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/database.ts";
+import { AppError } from "../../http/app-error.ts";
+import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+
+type GoalStatus = "active" | "achieved" | "dropped";
+type Row = {
+  id: string;
+  client_id: string;
+  title: string;
+  target_date: string | null;
+  status: GoalStatus;
+  created_at: Date;
+  updated_at: Date;
+};
+
+function toGoal(row: Row) {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    title: row.title,
+    targetDate: row.target_date,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Goals of a roster entry the caller coaches or is linked to, newest first. */
+export async function listGoals(
+  db: Db,
+  clientId: string,
+  userId: string,
+  query: { limit: number; cursor?: string; status?: GoalStatus },
+) {
+  const after = decodeCursor(query.cursor);
+  let q = db
+    .selectFrom("goals")
+    .innerJoin("clients", "clients.id", "goals.client_id")
+    .selectAll("goals")
+    .select(sql<string>`goals.created_at::text`.as("sort_key"))
+    .where("goals.client_id", "=", clientId)
+    .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
+    .orderBy("goals.created_at", "desc")
+    .orderBy("goals.id", "desc")
+    .limit(query.limit + 1);
+  if (query.status) q = q.where("goals.status", "=", query.status);
+  if (after) {
+    const at = cursorTimestamp(after.k);
+    q = q.where((eb) =>
+      eb.or([
+        eb("goals.created_at", "<", at),
+        eb.and([eb("goals.created_at", "=", at), eb("goals.id", "<", after.id)]),
+      ]),
+    );
+  }
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  return { items: page.items.map(toGoal), nextCursor: page.nextCursor };
+}
+
+export async function createGoal(
+  db: Db,
+  clientId: string,
+  coachId: string,
+  input: { title: string; targetDate?: string | null; status?: GoalStatus },
+) {
+  const row = await db
+    .insertInto("goals")
+    .columns(["client_id", "title", "target_date", "status"])
+    .expression(
+      db
+        .selectFrom("clients")
+        .select((eb) => [
+          "clients.id",
+          eb.val(input.title).as("title"),
+          eb.val(input.targetDate ?? null).as("target_date"),
+          eb.val(input.status ?? "active").as("status"),
+        ])
+        .where("clients.id", "=", clientId)
+        .where("clients.coach_id", "=", coachId),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  return row && toGoal(row);
+}
+
+export async function updateGoal(
+  db: Db,
+  id: string,
+  coachId: string,
+  input: { title?: string; targetDate?: string | null; status?: GoalStatus },
+) {
+  const { targetDate, ...rest } = input;
+  const row = await db
+    .updateTable("goals")
+    .set({ ...rest, ...(targetDate !== undefined ? { target_date: targetDate } : {}), updated_at: new Date() })
+    .where("id", "=", id)
+    .where("client_id", "in", db.selectFrom("clients").select("id").where("coach_id", "=", coachId))
+    .returningAll()
+    .executeTakeFirst();
+  return row && toGoal(row);
+}
+
+/** The caller's role on a goal's roster entry: 404 when it is not theirs to see. */
+export async function goalRole(db: Db, goalId: string, userId: string) {
+  const row = await db
+    .selectFrom("goals")
+    .innerJoin("clients", "clients.id", "goals.client_id")
+    .select(["clients.coach_id"])
+    .where("goals.id", "=", goalId)
+    .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
+    .executeTakeFirst();
+  if (!row) throw AppError.notFound("Goal not found.");
+  return row.coach_id === userId ? "coach" : "client";
+}

@@ -1,0 +1,35 @@
+import type { Db } from "../../db/database.ts";
+import { AppError } from "../../http/app-error.ts";
+
+/**
+ * Who may do what with a roster entry (a `clients` row): its coach reads and writes everything; the
+ * linked client user reads (shared notes only) and writes check-ins; everyone else gets 404.
+ */
+export type RosterRole = "coach" | "client";
+
+/** The caller's role on one roster entry, or undefined when it is not theirs to see. One query. */
+export async function rosterRole(db: Db, clientId: string, userId: string): Promise<RosterRole | undefined> {
+  const row = await db
+    .selectFrom("clients")
+    .select(["coach_id", "linked_user_id"])
+    .where("id", "=", clientId)
+    .where((eb) => eb.or([eb("coach_id", "=", userId), eb("linked_user_id", "=", userId)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return row.coach_id === userId ? "coach" : "client";
+}
+
+/** 404 unless the caller may see the entry; 403 when they see it but only the coach may write. */
+export async function requireRosterRole(db: Db, clientId: string, userId: string, need: RosterRole | "any") {
+  const role = await rosterRole(db, clientId, userId);
+  if (!role) throw AppError.notFound("Client not found.");
+  if (need === "coach" && role !== "coach") throw AppError.forbidden("Only the coach can change this.");
+  return role;
+}
+
+/** The error for a write that matched no row: 403 if the caller can see the entry, else 404. */
+export async function writeDenied(db: Db, clientId: string, userId: string, what = "Client"): Promise<AppError> {
+  return (await rosterRole(db, clientId, userId)) === "client"
+    ? AppError.forbidden("Only the coach can change this.")
+    : AppError.notFound(`${what} not found.`);
+}
