@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { DEMO_CLIENT, DEMO_COACH } from "../backend/src/db/demo-accounts.ts";
 import { freePort } from "./lib/free-port.ts";
 import { startPostgres } from "./lib/postgres-server.ts";
 import { waitForPort } from "./lib/redis-server.ts";
@@ -71,6 +72,19 @@ async function startServices(env: Record<string, string>) {
   }
 }
 
+/** Runs a one-off backend command (migrate, seed) to completion, with the dev environment. */
+function runOnce(args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, args, {
+      cwd: path.join(root, "backend"),
+      env: { ...process.env, ...env },
+      stdio: "inherit",
+    });
+    children.push(child);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited with ${code}`))));
+  });
+}
+
 function run(name: string, command: string, args: string[], cwd: string, env: Record<string, string>) {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: "inherit" });
   children.push(child);
@@ -122,17 +136,29 @@ async function main() {
   const env: Record<string, string> = { APP_ENV: process.env.APP_ENV ?? "local" };
   await startServices(env);
   const port = process.env.PORT ?? "3001";
+  await runOnce(["src/db/migrate-cli.ts"], env);
+  await runOnce(["src/db/seed-cli.ts", "--if-empty"], env);
   run("api", tsx, ["watch", "--clear-screen=false", "src/main.ts"], path.join(root, "backend"), { ...env, PORT: port });
+  const webDir = path.join(root, "frontend");
+  const vite = path.join(webDir, "node_modules", ".bin", "vite");
+  const withWeb = existsSync(vite) && process.env.DEV_WEB !== "0";
+  if (withWeb) {
+    run("web", vite, ["--port", "5173", "--strictPort"], webDir, { VITE_API_URL: `http://localhost:${port}` });
+  }
   await waitForPort(Number(port), 60_000);
   const api = `http://localhost:${port}`;
   console.log(
     [
       "",
       "  Coaching App is running",
-      `  API        ${api}   (health: ${api}/health)`,
+      ...(withWeb ? ["  Web app    http://localhost:5173"] : []),
+      `  API        ${api}   (health: ${api}/health, reference: ${api}/docs)`,
       `  Database   ${env.DATABASE_URL ?? process.env.DATABASE_URL}`,
       `  Storage    ${env.S3_ENDPOINT ?? process.env.S3_ENDPOINT}`,
       `  Cache      ${process.env.REDIS_URL ? process.env.REDIS_URL : "in-memory (set REDIS_URL to use Redis)"}`,
+      `  Sign in    ${DEMO_COACH.email} / ${DEMO_COACH.password}   (coach)`,
+      `             ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}   (client user)`,
+      "             admin@example.com / admin123   (admin)",
       `  Ready in   ${((performance.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`,
       "",
     ].join("\n"),

@@ -83,6 +83,8 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
       return respond(c, 409, "appointment_conflict", "This time overlaps another scheduled appointment.");
     }
     if (code === "23505") return respond(c, 409, "conflict", "This already exists.");
+    // Class 22 (data exception): a value Postgres cannot store, e.g. a NUL character in text.
+    if (code?.startsWith("22")) return respond(c, 400, "validation_failed", "A value in the request cannot be stored.");
     if (isUnavailableError(error)) {
       logger.warn({ reqId: c.get("requestId"), code: errorCode(error) }, "backing service unavailable");
       return respond(c, 503, "service_unavailable", "A backing service is unavailable; try again shortly.");
