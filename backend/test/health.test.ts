@@ -4,6 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { type PostgresServer, startPostgres } from "../../scripts/lib/postgres-server.ts";
+import { migrateToLatest } from "../src/db/migrator.ts";
+import { call, newCredentials, signUp } from "./support/auth-client.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
 
 // This file runs its own Postgres so it can stop and restart it under a running app.
@@ -62,6 +64,27 @@ describe("health", () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(200);
+  });
+
+  it("answers sign-up and domain requests with 503 (not 500) while Postgres is stopped", async () => {
+    await migrateToLatest(api.deps.db);
+    const user = await signUp(api.url, newCredentials("pg-outage"));
+    await pg.stop();
+    try {
+      const signUpResult = await call(api.url, "POST", "/api/auth/sign-up/email", { body: newCredentials("down") });
+      expect(signUpResult.status).toBe(503);
+      expect(signUpResult.json?.error.code).toBe("service_unavailable");
+      const signInResult = await call(api.url, "POST", "/api/auth/sign-in/email", {
+        body: { email: user.email, password: user.password },
+      });
+      expect(signInResult.status).toBe(503);
+      const list = await call(api.url, "GET", "/api/v1/clients", { session: user.session });
+      expect(list.status).toBe(503);
+      expect(list.json?.error.code).toBe("service_unavailable");
+    } finally {
+      await pg.start();
+    }
+    expect((await call(api.url, "GET", "/api/v1/clients", { session: user.session })).status).toBe(200);
   });
 
   it("answers 503 service_unavailable (not 500) when a query cannot reach Postgres", async () => {

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Auth } from "../auth/auth.ts";
 import { AppError } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
+import { isUnavailableError } from "./error-handler.ts";
 import type { RateLimiters } from "./rate-limit.ts";
 
 /**
@@ -11,8 +12,12 @@ import type { RateLimiters } from "./rate-limit.ts";
 export function requireSession(auth: Auth, limiters: RateLimiters): MiddlewareHandler<AppBindings> {
   return async function requireSessionMiddleware(c, next) {
     const session = await auth.api.getSession({ headers: c.req.raw.headers }).catch((error: unknown) => {
-      // A malformed token is "no session", not a server error; outages still become 503s.
+      // A malformed token is "no session", not a server error.
       if ((error as { statusCode?: number }).statusCode === 401) return null;
+      // better-auth wraps database failures; a session lookup that fails is an outage, not a bug.
+      if (isUnavailableError(error) || (error as { statusCode?: number }).statusCode === 500) {
+        throw AppError.serviceUnavailable();
+      }
       throw error;
     });
     if (!session) throw AppError.unauthenticated();

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { type Auth, CLIENT_IP_HEADER } from "../../auth/auth.ts";
+import type { Sql } from "../../db/database.ts";
 import { AppError, errorBody } from "../../http/app-error.ts";
 import type { AppBindings } from "../../http/bindings.ts";
 import type { LimitName, RateLimiters } from "../../http/rate-limit.ts";
@@ -24,10 +25,39 @@ async function emailOf(body: string | undefined): Promise<string> {
   }
 }
 
-/** Rewrites better-auth's `{code, message}` errors into the contract's error shape. */
-async function toContractError(response: Response): Promise<Response> {
-  if (response.status < 400 || !response.headers.get("content-type")?.includes("json")) return response;
-  const original = (await response.json().catch(() => ({}))) as { code?: string; message?: string; error?: unknown };
+/** True when Postgres does not answer `select 1` within a second. */
+async function databaseDown(sql: Sql): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), 1000);
+  });
+  try {
+    return await Promise.race([sql`select 1`.then(() => false), timeout]);
+  } catch {
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Rewrites better-auth's `{code, message}` errors into the contract's error shape. better-auth
+ * catches database errors itself and answers 500 (or 422 "failed to create user"); when Postgres is
+ * down that is our `503 service_unavailable`, so clients retry instead of giving up.
+ */
+async function toContractError(response: Response, sql: Sql): Promise<Response> {
+  if (response.status < 400) return response;
+  const original = (await response
+    .clone()
+    .json()
+    .catch(() => ({}))) as { code?: string; message?: string; error?: unknown };
+  const suspicious = response.status >= 500 || /^FAILED_TO_/.test(original.code ?? "");
+  if (suspicious && (await databaseDown(sql))) {
+    return Response.json(errorBody("service_unavailable", "A backing service is unavailable; try again shortly."), {
+      status: 503,
+    });
+  }
+  if (!response.headers.get("content-type")?.includes("json") && response.status < 500) return response;
   if (original.error) return Response.json(original, response);
   const [status, code] = CODE_BY_STATUS[response.status] ?? [
     response.status,
@@ -70,6 +100,6 @@ export function authRoutes(auth: Auth, limiters: RateLimiters, trustedOrigins: s
     const headers = new Headers(c.req.raw.headers);
     headers.set(CLIENT_IP_HEADER, ip);
     const response = await auth.handler(new Request(c.req.url, { method, headers, body }));
-    return toContractError(response);
+    return toContractError(response, c.get("deps").sql);
   });
 }

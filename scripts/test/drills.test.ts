@@ -1,0 +1,272 @@
+// The drills: the production topology in miniature on loopback (two nodes = built API + connector
+// stand-in + the real tunnel guard, HAProxy as the Cloudflare edge, Postgres and Redis), under a
+// bounded fixed-rate load. Each prints `drill <name>: sent=N failed=N p99=Xms recovery=Yms`.
+// Topology and figures: docs/runbooks/drills.md.
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { meRequests, signedInUsers, signUpRequest } from "../drills/drill-clients.ts";
+import { isFailure, report, sleep, statusCounts, summarize, waitUntil } from "../drills/drill-report.ts";
+import { runLoad, type Sample } from "../drills/load.ts";
+import { DETECTION_WINDOW_MS, GUARD, startTopology, type Topology } from "../drills/topology.ts";
+import { runScript } from "./support/script-runner.ts";
+
+const RATE = 150; // requests per second through the edge: modest for a 2-core machine
+const SIGN_UP_RATE = 10; // sign-ups hash a password (scrypt): CPU-bound
+const USERS = 20; // authenticated requests are limited to 600/min per user
+// Scheduling slack on top of the detection window: bash/curl forks of the guard and the load
+// generator sharing two cores with seven other processes.
+const WINDOW_MARGIN_MS = 500;
+
+let topology: Topology;
+let tokens: string[];
+
+const health = async (port: number, path = "/health") => {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2_000) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+/** Both nodes serving: APIs ready and connectors registered. Drills start and end in this state. */
+async function allServing(): Promise<void> {
+  // A drill that failed half-way may leave an API dead (the guard then keeps its connector out):
+  // restart it so each drill's verdict stands on its own.
+  for (const node of topology.nodes) {
+    if (node.api.process().isRunning()) continue;
+    console.warn(`drills: restarting api-${node.name}, left dead by an earlier drill`);
+    await node.api.start();
+  }
+  await waitUntil(
+    async () => {
+      for (const node of topology.nodes) {
+        if ((await health(node.api.port, "/health/ready")).status !== 200) return false;
+        if (!(await node.connectorReady())) return false;
+      }
+      return true;
+    },
+    20_000,
+    "both nodes serving",
+  );
+}
+
+const servedBy = (samples: Sample[], name: string) => samples.filter((s) => s.connector === name && !isFailure(s));
+
+beforeAll(async () => {
+  topology = await startTopology();
+  tokens = await signedInUsers(topology.edgeUrl, USERS);
+});
+
+afterAll(async () => {
+  await topology?.stop();
+});
+
+describe("drills", () => {
+  it("rolls a deploy through scripts/deploy-rolling.sh node by node without failing a single request", async () => {
+    await allServing();
+    const { control, nodes } = topology;
+    const env: Record<string, string> = {
+      // Local transport: systemd and Dokku become curl calls to the drill's control endpoint.
+      DEPLOY_STOP_CMD: `curl -fsS -o /dev/null --max-time 30 -X POST ${control.url}/nodes/{N}/stop`,
+      DEPLOY_START_CMD: `curl -fsS -o /dev/null --max-time 30 -X POST ${control.url}/nodes/{N}/start`,
+      DEPLOY_PUSH_CMD: `curl -fsS -o /dev/null --max-time 60 -X POST '${control.url}/nodes/{N}/push?ref={REF}'`,
+      // The templates are run by bash, so each node's port comes from these variables.
+      DEPLOY_READY_URL: "http://127.0.0.1:$DRILL_NODE{N}_API_PORT/health/ready",
+      DEPLOY_CONNECTOR_URL: "$DRILL_NODE{N}_CONNECTOR_CONTROL_URL/ready",
+      DEPLOY_READY_TIMEOUT_S: "30",
+      DEPLOY_CONNECTOR_TIMEOUT_S: "10",
+      DEPLOY_POLL_S: "0.2",
+    };
+    for (const node of nodes) {
+      env[`DRILL_NODE${node.n}_API_PORT`] = String(node.api.port);
+      env[`DRILL_NODE${node.n}_CONNECTOR_CONTROL_URL`] = node.connectorControlUrl;
+    }
+    const pidsBefore = nodes.map((node) => node.api.process().child.pid);
+    let deployStarted = 0;
+    let deployEnded = 0;
+    const deploy = (async () => {
+      await sleep(2_000);
+      deployStarted = Date.now();
+      const result = await runScript("scripts/deploy-rolling.sh", ["--ref", "HEAD"], { env, timeoutMs: 90_000 });
+      deployEnded = Date.now();
+      return result;
+    })();
+
+    const samples = await runLoad({
+      url: topology.edgeUrl,
+      rate: RATE,
+      maxDurationMs: 30_000,
+      next: meRequests(tokens),
+      until: deploy,
+      tailMs: 2_000,
+    });
+    const result = await deploy;
+    const summary = report(
+      "rolling-deploy",
+      summarize(samples, deployEnded - deployStarted),
+      `deploy took ${deployEnded - deployStarted} ms; statuses ${JSON.stringify(statusCounts(samples))}; ` +
+        `after: node1=${servedBy(samples, "node1").filter((s) => s.at > deployEnded).length} ` +
+        `node2=${servedBy(samples, "node2").filter((s) => s.at > deployEnded).length}`,
+    );
+
+    expect(result.code, `${result.stderr}\n${topology.diagnostics()}`).toBe(0);
+    const sha = result.stderr.match(/deploying ([0-9a-f]{40})/)?.[1];
+    for (const node of nodes) expect((await health(node.api.port)).body.version).toBe(sha);
+    expect(nodes.map((node) => node.api.process().child.pid)).not.toEqual(pidsBefore);
+    expect(summary.sent).toBeGreaterThan(RATE * 5);
+    expect(summary.failed, JSON.stringify(statusCounts(samples))).toBe(0);
+    // Both connectors are back in the edge after the deploy.
+    expect(servedBy(samples, "node1").filter((s) => s.at > deployEnded).length).toBeGreaterThan(0);
+    expect(servedBy(samples, "node2").filter((s) => s.at > deployEnded).length).toBeGreaterThan(0);
+  });
+
+  it("pulls a node whose API was killed with SIGKILL within the guard's detection window and re-adds it once restarted", async () => {
+    await allServing();
+    const [node1] = topology.nodes;
+    if (!node1) throw new Error("no node 1");
+    const alertsBefore = topology.control.alerts.length;
+    let killedAt = 0;
+    let restartedAt = 0;
+    let readdedAt = 0;
+    const scenario = (async () => {
+      await sleep(3_000);
+      killedAt = Date.now();
+      await node1.api.kill();
+      await sleep(5_000);
+      restartedAt = Date.now();
+      await node1.api.start();
+      await waitUntil(() => node1.connectorReady(), 15_000, "the guard to start node 1's connector");
+      readdedAt = Date.now();
+    })();
+
+    const samples = await runLoad({
+      url: topology.edgeUrl,
+      rate: RATE,
+      maxDurationMs: 30_000,
+      next: meRequests(tokens),
+      until: scenario,
+      tailMs: 3_000,
+    });
+    await scenario;
+    const failures = samples.filter(isFailure);
+    const lastFailureAt = failures.at(-1)?.at ?? killedAt;
+    const windowEnd = killedAt + DETECTION_WINDOW_MS + WINDOW_MARGIN_MS;
+    const afterWindow = samples.filter((s) => s.at > windowEnd && s.at < restartedAt);
+    const summary = report(
+      "kill-9",
+      summarize(samples, lastFailureAt - killedAt),
+      `detection window ${DETECTION_WINDOW_MS} ms (guard ${GUARD.intervalS}s x ${GUARD.failThreshold} + edge check ` +
+        `${DETECTION_WINDOW_MS - GUARD.intervalS * 1000 * GUARD.failThreshold} ms); failed requests ${failures.length} ` +
+        `${JSON.stringify(statusCounts(failures))}, last ${lastFailureAt - killedAt} ms after the kill; ` +
+        `node 1 re-added ${readdedAt - restartedAt} ms after its API restarted`,
+    );
+
+    // The edge does not steer around a dead app behind a live connector: users see errors...
+    expect(summary.failed).toBeGreaterThan(0);
+    // ...until the guard pulls the connector, within its detection window.
+    expect(lastFailureAt - killedAt, topology.diagnostics()).toBeLessThanOrEqual(
+      DETECTION_WINDOW_MS + WINDOW_MARGIN_MS,
+    );
+    expect(failures.every((s) => s.at >= killedAt)).toBe(true);
+    expect(afterWindow.length).toBeGreaterThan(0);
+    expect(afterWindow.every((s) => s.connector === "node2" && !isFailure(s))).toBe(true);
+    expect(servedBy(samples, "node1").filter((s) => s.at > readdedAt).length).toBeGreaterThan(0);
+    const alerts = topology.control.alerts.slice(alertsBefore).map((a) => `${a.node} ${a.event}`);
+    expect(alerts).toEqual(["node1 connector_stopped", "node1 connector_started"]);
+  });
+
+  it("answers only 503 while Postgres is down, recovers without an API restart and keeps every acknowledged sign-up", async () => {
+    await allServing();
+    const { nodes } = topology;
+    const pidsBefore = nodes.map((node) => node.api.process().child.pid);
+    let stoppedAt = 0;
+    let startedAt = 0;
+    const scenario = (async () => {
+      await sleep(3_000);
+      stoppedAt = Date.now();
+      await topology.postgres.stop();
+      await sleep(5_000);
+      await topology.postgres.start();
+      startedAt = Date.now();
+    })();
+
+    const samples = await runLoad({
+      url: topology.edgeUrl,
+      rate: SIGN_UP_RATE,
+      maxDurationMs: 25_000,
+      next: () => signUpRequest("write"),
+      until: scenario,
+      tailMs: 4_000,
+      timeoutS: 5,
+    });
+    await scenario;
+    const failures = samples.filter(isFailure);
+    const acknowledged = samples.filter((s) => s.status === 200).map((s) => String(s.tag));
+    const lastFailureAt = failures.at(-1)?.at ?? startedAt;
+    const sql = postgres(topology.databaseUrl, { max: 1, onnotice: () => undefined });
+    const rows = await sql<{ email: string }[]>`select email from "user" where email in ${sql(acknowledged)}`;
+    await sql.end();
+    const summary = report(
+      "postgres-restart",
+      summarize(samples, Math.max(0, lastFailureAt - startedAt)),
+      `outage ${startedAt - stoppedAt} ms; statuses ${JSON.stringify(statusCounts(samples))}; ` +
+        `acknowledged sign-ups ${acknowledged.length}, rows found ${rows.length}`,
+    );
+
+    // Each failure with its time since Postgres stopped, for the assertion messages.
+    const timeline = failures.map((s) => `+${s.at - stoppedAt}ms ${s.status} ${s.error ?? ""}`).join("\n");
+    expect(failures.length).toBeGreaterThan(0);
+    expect(statusCounts(failures), `failures:\n${timeline}\n${topology.diagnostics()}`).toEqual({
+      503: failures.length,
+    });
+    expect(failures.every((s) => s.at >= stoppedAt)).toBe(true);
+    expect(summary.recoveryMs).toBeLessThan(5_000);
+    expect(samples.filter((s) => s.status === 200 && s.at > lastFailureAt).length).toBeGreaterThan(0);
+    expect(nodes.map((node) => node.api.process().child.pid)).toEqual(pidsBefore);
+    expect(rows.length).toBe(acknowledged.length);
+  });
+
+  it("keeps signed-in users' requests succeeding while Redis is stopped, and serves normally once it returns", async () => {
+    await allServing();
+    let stoppedAt = 0;
+    let restartedAt = 0;
+    let readyAgainAt = 0;
+    const scenario = (async () => {
+      await sleep(3_000);
+      stoppedAt = Date.now();
+      await topology.redis.stop();
+      await sleep(6_000);
+      await topology.redis.start();
+      restartedAt = Date.now();
+      await waitUntil(
+        async () => {
+          for (const node of topology.nodes) {
+            if ((await health(node.api.port, "/health/ready")).status !== 200) return false;
+          }
+          return true;
+        },
+        15_000,
+        "both APIs ready with Redis back",
+      );
+      readyAgainAt = Date.now();
+    })();
+
+    const samples = await runLoad({
+      url: topology.edgeUrl,
+      rate: RATE,
+      maxDurationMs: 25_000,
+      next: meRequests(tokens),
+      until: scenario,
+      tailMs: 2_000,
+    });
+    await scenario;
+    const during = samples.filter((s) => s.at > stoppedAt && s.at < restartedAt);
+    const summary = report(
+      "redis-stop",
+      summarize(samples, readyAgainAt - restartedAt),
+      `outage ${restartedAt - stoppedAt} ms with ${during.length} requests; ` +
+        `statuses ${JSON.stringify(statusCounts(samples))}; both APIs ready ${readyAgainAt - restartedAt} ms after Redis returned`,
+    );
+
+    expect(during.length).toBeGreaterThan(RATE * 3);
+    expect(summary.failed, topology.diagnostics()).toBe(0);
+    expect(samples.filter((s) => s.at > readyAgainAt).length).toBeGreaterThan(0);
+  });
+});
