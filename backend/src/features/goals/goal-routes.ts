@@ -5,7 +5,7 @@ import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { pageQuery } from "../../http/pagination.ts";
 import { createRouter } from "../../http/router.ts";
 import { IdParam } from "../clients/client-schemas.ts";
-import { rosterRole, writeDenied } from "../roster/roster-access.ts";
+import { visiblePage, writtenOrDenied } from "../roster/roster-access.ts";
 import { createCheckIn, listCheckIns } from "./check-in-queries.ts";
 import { createGoal, goalRole, listGoals, updateGoal } from "./goal-queries.ts";
 import {
@@ -69,17 +69,13 @@ export function goalRoutes() {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const page = await listGoals(db, id, c.get("user").id, c.req.valid("query"));
-      if (page.items.length === 0 && !(await rosterRole(db, id, c.get("user").id))) {
-        throw AppError.notFound("Client not found.");
-      }
-      return c.json(page, 200);
+      return c.json(await visiblePage(db, id, c.get("user").id, page), 200);
     })
     .openapi(create, async (c) => {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const goal = await createGoal(db, id, c.get("user").id, c.req.valid("json"));
-      if (!goal) throw await writeDenied(db, id, c.get("user").id);
-      return c.json(goal, 201);
+      return c.json(await writtenOrDenied(db, id, c.get("user").id, goal), 201);
     })
     .openapi(update, async (c) => {
       const { db } = c.get("deps");

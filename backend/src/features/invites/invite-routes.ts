@@ -4,7 +4,7 @@ import { ErrorSchema, errorResponses } from "../../http/error-schema.ts";
 import { json } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
 import { ClientSchema, IdParam } from "../clients/client-schemas.ts";
-import { writeDenied } from "../roster/roster-access.ts";
+import { writtenOrDenied } from "../roster/roster-access.ts";
 import { acceptInvite, createInvite } from "./invite-queries.ts";
 
 const tags = ["Invites"];
@@ -48,8 +48,7 @@ export function inviteRoutes() {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const invite = await createInvite(db, id, c.get("user").id);
-      if (!invite) throw await writeDenied(db, id, c.get("user").id);
-      return c.json(invite, 201);
+      return c.json(await writtenOrDenied(db, id, c.get("user").id, invite), 201);
     })
     .openapi(accept, async (c) => {
       const client = await acceptInvite(c.get("deps").db, c.req.valid("param").token, c.get("user").id);

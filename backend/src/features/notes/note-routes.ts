@@ -1,10 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { AppError } from "../../http/app-error.ts";
 import { errorResponses } from "../../http/error-schema.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
 import { IdParam } from "../clients/client-schemas.ts";
-import { rosterRole, writeDenied } from "../roster/roster-access.ts";
+import { visiblePage, writtenOrDenied } from "../roster/roster-access.ts";
 import { createNote, deleteNote, listNotes, noteWriteDenied, updateNote } from "./note-queries.ts";
 import { CreateNoteSchema, ListNotesQuery, NotePageSchema, NoteSchema, UpdateNoteSchema } from "./note-schemas.ts";
 
@@ -54,18 +53,13 @@ export function noteRoutes() {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const page = await listNotes(db, id, c.get("user").id, c.req.valid("query"));
-      // An empty page may also mean "not yours": only then is access checked separately.
-      if (page.items.length === 0 && !(await rosterRole(db, id, c.get("user").id))) {
-        throw AppError.notFound("Client not found.");
-      }
-      return c.json(page, 200);
+      return c.json(await visiblePage(db, id, c.get("user").id, page), 200);
     })
     .openapi(create, async (c) => {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const note = await createNote(db, id, c.get("user").id, c.req.valid("json"));
-      if (!note) throw await writeDenied(db, id, c.get("user").id);
-      return c.json(note, 201);
+      return c.json(await writtenOrDenied(db, id, c.get("user").id, note), 201);
     })
     .openapi(update, async (c) => {
       const { db } = c.get("deps");

@@ -33,3 +33,17 @@ export async function writeDenied(db: Db, clientId: string, userId: string, what
     ? AppError.forbidden("Only the coach can change this.")
     : AppError.notFound(`${what} not found.`);
 }
+
+/** A page listed under one roster entry; an empty page of an entry the caller cannot see is a 404. */
+export async function visiblePage<T extends { items: unknown[] }>(db: Db, clientId: string, userId: string, page: T) {
+  // Only an empty page needs the extra query: rows prove access already.
+  if (page.items.length === 0 && !(await rosterRole(db, clientId, userId)))
+    throw AppError.notFound("Client not found.");
+  return page;
+}
+
+/** The row a coach-only write returned, or the 403/404 that explains why nothing was written. */
+export async function writtenOrDenied<T>(db: Db, clientId: string, userId: string, row: T | undefined): Promise<T> {
+  if (row === undefined) throw await writeDenied(db, clientId, userId);
+  return row;
+}
