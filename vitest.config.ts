@@ -25,6 +25,16 @@ export default defineConfig({
           pool: "forks",
         },
       },
+      {
+        test: {
+          name: "e2e",
+          root: "scripts/test/e2e",
+          include: ["**/*.test.ts"],
+          testTimeout: 180000,
+          hookTimeout: 180000,
+          pool: "forks",
+        },
+      },
     ],
   },
 });

@@ -5,6 +5,7 @@ import { createAuth } from "./auth/auth.ts";
 import type { Deps } from "./deps.ts";
 import { adminRoutes } from "./features/admin/admin-routes.ts";
 import { appointmentRoutes } from "./features/appointments/appointment-routes.ts";
+import { assetRoutes } from "./features/assets/asset-routes.ts";
 import { authRoutes } from "./features/auth/auth-routes.ts";
 import { clientRoutes } from "./features/clients/client-routes.ts";
 import { mountApiDocs } from "./features/docs/docs-routes.ts";
@@ -91,6 +92,7 @@ function apiRoutes() {
     .route("/", appointmentRoutes())
     .route("/", noteRoutes())
     .route("/", goalRoutes())
+    .route("/", assetRoutes())
     .route("/", adminRoutes());
 }
 

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUpload, putToPresigned, readyAsset } from "./support/asset-fixtures.ts";
 import { type Actor, as, coachingWorld, expectOk, newAdmin, newUser } from "./support/domain-fixtures.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
 import { createTestDatabase } from "./support/test-services.ts";
 
 type ActorName = "owner" | "otherCoach" | "clientUser" | "unrelated" | "anonymous" | "admin";
 type World = Awaited<ReturnType<typeof coachingWorld>>;
+type Request = [method: string, path: string, body?: unknown];
 
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 let slot = 400;
@@ -16,7 +18,7 @@ const nextSlot = () => future(++slot);
  * session, and an administrator (who gets no access to anyone's coaching data).
  */
 // prettier-ignore
-const MATRIX: [string, (w: World) => [string, string, unknown?], Record<ActorName, number>][] = [
+const MATRIX: [string, (w: World) => Request | Promise<Request>, Record<ActorName, number>][] = [
   //  route                          request                                                                              owner other client unrel anon admin
   [
     "GET /me",
@@ -139,6 +141,60 @@ const MATRIX: [string, (w: World) => [string, string, unknown?], Record<ActorNam
     { owner: 201, otherCoach: 404, clientUser: 201, unrelated: 404, anonymous: 401, admin: 404 },
   ],
   [
+    "POST /assets",
+    (w) => [
+      "POST",
+      "/api/v1/assets",
+      { clientId: w.client.id, filename: "plan.pdf", contentType: "application/pdf", size: 10 },
+    ],
+    { owner: 201, otherCoach: 404, clientUser: 201, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "GET /assets?clientId=",
+    (w) => ["GET", `/api/v1/assets?clientId=${w.client.id}`],
+    { owner: 200, otherCoach: 404, clientUser: 200, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "GET /assets/:id (coach's private)",
+    async (w) => ["GET", `/api/v1/assets/${(await readyAsset(api, w.coach, { clientId: w.client.id })).id}`],
+    { owner: 200, otherCoach: 404, clientUser: 404, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "GET /assets/:id (coach's shared)",
+    async (w) => [
+      "GET",
+      `/api/v1/assets/${(await readyAsset(api, w.coach, { clientId: w.client.id, visibility: "shared" })).id}`,
+    ],
+    { owner: 200, otherCoach: 404, clientUser: 200, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "GET /assets/:id (client user's private upload)",
+    async (w) => ["GET", `/api/v1/assets/${(await readyAsset(api, w.clientUser, { clientId: w.client.id })).id}`],
+    { owner: 200, otherCoach: 404, clientUser: 200, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "POST /assets/:id/complete (coach's upload)",
+    async (w) => {
+      const created = await createUpload(api, w.coach, { clientId: w.client.id, visibility: "shared" });
+      await putToPresigned(created.upload, created.bytes);
+      return ["POST", `/api/v1/assets/${created.id}/complete`];
+    },
+    { owner: 200, otherCoach: 404, clientUser: 404, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "DELETE /assets/:id (coach's private)",
+    async (w) => ["DELETE", `/api/v1/assets/${(await readyAsset(api, w.coach, { clientId: w.client.id })).id}`],
+    { owner: 204, otherCoach: 404, clientUser: 404, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
+    "DELETE /assets/:id (coach's shared)",
+    async (w) => [
+      "DELETE",
+      `/api/v1/assets/${(await readyAsset(api, w.coach, { clientId: w.client.id, visibility: "shared" })).id}`,
+    ],
+    { owner: 204, otherCoach: 404, clientUser: 403, unrelated: 404, anonymous: 401, admin: 404 },
+  ],
+  [
     "GET /admin/users",
     () => ["GET", "/api/v1/admin/users"],
     { owner: 403, otherCoach: 403, clientUser: 403, unrelated: 403, anonymous: 401, admin: 200 },
@@ -177,7 +233,7 @@ afterAll(async () => {
 describe("authorization matrix", () => {
   it.each(MATRIX)("%s answers each caller with the exact status", async (route, request, expected) => {
     const world = await coachingWorld(api, { coach: actors.owner, clientUser: actors.clientUser });
-    const [method, path, body] = request(world);
+    const [method, path, body] = await request(world);
     const order = route.includes("accept") ? ORDER_ACCEPT : ORDER;
     const actual: Partial<Record<ActorName, number>> = {};
     for (const name of order) {

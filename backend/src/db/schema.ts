@@ -13,6 +13,7 @@ export interface Database {
   notes: NoteTable;
   goals: GoalTable;
   check_ins: CheckInTable;
+  assets: AssetTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -100,4 +101,19 @@ export interface CheckInTable {
   comment: string | null;
   author_id: string | null;
   created_at: CreatedAt;
+}
+
+export type AssetStatus = "pending" | "ready" | "failed";
+
+export interface AssetTable extends Timestamps {
+  id: Generated<string>;
+  client_id: string;
+  uploader_id: string | null;
+  object_key: string;
+  filename: string;
+  content_type: string;
+  // bigint: postgres.js returns int8 as a string (it may exceed 2^53); uploads stay far below that.
+  size: ColumnType<string, number, never>;
+  visibility: Generated<"private" | "shared">;
+  status: Generated<AssetStatus>;
 }

@@ -11,5 +11,8 @@ export function createS3Client(s3: Config["s3"]): S3Client {
     // R2 rejects the SDK's default CRC32 checksum headers on presigned PUTs from browsers.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    // A hanging storage endpoint must become a fast 503, not a request that never ends.
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 10_000 },
+    maxAttempts: 2,
   });
 }

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { deleteClientObjects } from "../assets/asset-purge.ts";
+import type { AssetStorage } from "../assets/asset-storage.ts";
 
 type Row = {
   id: string;
@@ -115,8 +117,19 @@ export async function updateClient(
   return updated && findClient(db, id, coachId);
 }
 
-/** Deletes a roster entry with everything hanging off it (foreign keys cascade). */
-export async function deleteClient(db: Db, id: string, coachId: string): Promise<boolean> {
+/**
+ * Deletes a roster entry with everything hanging off it: its stored files first (a storage failure
+ * throws 503 and the entry stays), then the row, whose foreign keys cascade to the rest.
+ */
+export async function deleteClient(db: Db, storage: AssetStorage, id: string, coachId: string): Promise<boolean> {
+  const owned = await db
+    .selectFrom("clients")
+    .select("id")
+    .where("id", "=", id)
+    .where("coach_id", "=", coachId)
+    .executeTakeFirst();
+  if (!owned) return false;
+  await deleteClientObjects(db, storage, id);
   const deleted = await db
     .deleteFrom("clients")
     .where("id", "=", id)

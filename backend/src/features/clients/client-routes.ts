@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AppError } from "../../http/app-error.ts";
-import { errorResponses } from "../../http/error-schema.ts";
+import { ErrorSchema, errorResponses } from "../../http/error-schema.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
-import { writeDenied } from "../roster/roster-access.ts";
+import { writeDenied, writtenOrDenied } from "../roster/roster-access.ts";
 import { createClient, deleteClient, findClient, listClients, updateClient } from "./client-queries.ts";
 import {
   ClientPageSchema,
@@ -57,6 +57,7 @@ const remove = createRoute({
   responses: {
     204: { description: "Deleted with its appointments, notes, goals, check-ins, invites and files" },
     404: notFound,
+    503: json(ErrorSchema, "File storage failed; the client stays, try again (`service_unavailable`)"),
   },
 });
 
@@ -78,13 +79,13 @@ export function clientRoutes() {
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       const client = await updateClient(db, id, c.get("user").id, c.req.valid("json"));
-      if (!client) throw await writeDenied(db, id, c.get("user").id);
-      return c.json(client, 200);
+      return c.json(await writtenOrDenied(db, id, c.get("user").id, client), 200);
     })
     .openapi(remove, async (c) => {
-      const { db } = c.get("deps");
+      const { db, s3, config } = c.get("deps");
       const { id } = c.req.valid("param");
-      if (!(await deleteClient(db, id, c.get("user").id))) throw await writeDenied(db, id, c.get("user").id);
+      const storage = { s3, bucket: config.s3.bucket };
+      if (!(await deleteClient(db, storage, id, c.get("user").id))) throw await writeDenied(db, id, c.get("user").id);
       return c.body(null, 204);
     });
 }

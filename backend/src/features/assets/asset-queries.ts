@@ -1,0 +1,128 @@
+import { type Selectable, sql } from "kysely";
+import type { Db } from "../../db/database.ts";
+import type { AssetTable } from "../../db/schema.ts";
+import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import type { RosterRole } from "../roster/roster-access.ts";
+
+type Row = Selectable<AssetTable>;
+
+export function toAsset(row: Row) {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    uploaderId: row.uploader_id,
+    filename: row.filename,
+    contentType: row.content_type,
+    size: Number(row.size),
+    visibility: row.visibility,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** An asset and the caller's role on its roster entry; undefined when the entry is not theirs. */
+export type AssetAccess = { asset: Row; role: RosterRole };
+
+/** Coach: every ready file of the entry. Client user: ready files that are shared or their own. */
+export function canRead({ asset, role }: AssetAccess, userId: string): boolean {
+  return (
+    asset.status === "ready" && (role === "coach" || asset.visibility === "shared" || asset.uploader_id === userId)
+  );
+}
+
+/** The coach of the entry or whoever uploaded the file. */
+export function canDelete({ asset, role }: AssetAccess, userId: string): boolean {
+  return role === "coach" || asset.uploader_id === userId;
+}
+
+export async function findAssetAccess(db: Db, id: string, userId: string): Promise<AssetAccess | undefined> {
+  const row = await db
+    .selectFrom("assets")
+    .innerJoin("clients", "clients.id", "assets.client_id")
+    .selectAll("assets")
+    .select("clients.coach_id")
+    .where("assets.id", "=", id)
+    .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { coach_id, ...asset } = row;
+  return { asset, role: coach_id === userId ? "coach" : "client" };
+}
+
+/** Ready files of a roster entry the caller may see, newest first. One query. */
+export async function listAssets(db: Db, clientId: string, userId: string, query: { limit: number; cursor?: string }) {
+  const after = decodeCursor(query.cursor);
+  let q = db
+    .selectFrom("assets")
+    .innerJoin("clients", "clients.id", "assets.client_id")
+    .selectAll("assets")
+    .select(sql<string>`assets.created_at::text`.as("sort_key"))
+    .where("assets.client_id", "=", clientId)
+    .where("assets.status", "=", "ready")
+    .where((eb) =>
+      eb.or([
+        eb("clients.coach_id", "=", userId),
+        eb.and([
+          eb("clients.linked_user_id", "=", userId),
+          eb.or([eb("assets.visibility", "=", "shared"), eb("assets.uploader_id", "=", userId)]),
+        ]),
+      ]),
+    )
+    .orderBy("assets.created_at", "desc")
+    .orderBy("assets.id", "desc")
+    .limit(query.limit + 1);
+  if (after) {
+    const at = cursorTimestamp(after.k);
+    q = q.where((eb) =>
+      eb.or([
+        eb("assets.created_at", "<", at),
+        eb.and([eb("assets.created_at", "=", at), eb("assets.id", "<", after.id)]),
+      ]),
+    );
+  }
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  return { items: page.items.map(({ sort_key: _, ...row }) => toAsset(row)), nextCursor: page.nextCursor };
+}
+
+export async function insertPendingAsset(
+  db: Db,
+  input: {
+    clientId: string;
+    uploaderId: string;
+    objectKey: string;
+    filename: string;
+    contentType: string;
+    size: number;
+    visibility: "private" | "shared";
+  },
+) {
+  return db
+    .insertInto("assets")
+    .values({
+      client_id: input.clientId,
+      uploader_id: input.uploaderId,
+      object_key: input.objectKey,
+      filename: input.filename,
+      content_type: input.contentType,
+      size: input.size,
+      visibility: input.visibility,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** pending → ready|failed. Undefined when it was no longer pending (a concurrent complete won). */
+export async function settleAsset(db: Db, id: string, status: "ready" | "failed") {
+  return db
+    .updateTable("assets")
+    .set({ status, updated_at: new Date() })
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteAssetRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom("assets").where("id", "=", id).execute();
+}

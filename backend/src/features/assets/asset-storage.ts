@@ -1,0 +1,140 @@
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { AppError } from "../../http/app-error.ts";
+import { attachmentDisposition } from "./asset-filename.ts";
+
+/** Long enough for a 50 MB upload on a slow mobile link, short enough that a leaked URL dies soon. */
+export const UPLOAD_URL_TTL_SECONDS = 600;
+export const DOWNLOAD_URL_TTL_SECONDS = 300;
+/** S3's (and R2's) limit of keys per DeleteObjects request. */
+const DELETE_BATCH = 1000;
+
+/** The bucket the files live in and the client that reaches it. */
+export interface AssetStorage {
+  s3: S3Client;
+  bucket: string;
+}
+
+/** Object key of a new upload: random, grouped by roster entry, never derived from the filename. */
+export function newObjectKey(clientId: string): string {
+  return `${clientObjectPrefix(clientId)}${crypto.randomUUID()}`;
+}
+
+export function clientObjectPrefix(clientId: string): string {
+  return `clients/${clientId}/`;
+}
+
+/** Runs one storage call; any failure becomes the contract's 503 (the cause is kept for logs). */
+async function guarded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const failure = AppError.serviceUnavailable("File storage is unavailable; try again shortly.");
+    failure.cause = error;
+    throw failure;
+  }
+}
+
+/**
+ * A presigned PUT. Content-Type and Content-Length are signed headers, so R2 refuses a body of
+ * another size or type (403) — the SDK signs only content-length and host unless told otherwise.
+ * `headers` is exactly what the client must send (browsers set Content-Length from the body).
+ */
+export async function presignUpload(storage: AssetStorage, key: string, contentType: string, size: number) {
+  const signedAt = Date.now();
+  const command = new PutObjectCommand({
+    Bucket: storage.bucket,
+    Key: key,
+    ContentType: contentType,
+    ContentLength: size,
+  });
+  const url = await guarded(() =>
+    getSignedUrl(storage.s3, command, {
+      expiresIn: UPLOAD_URL_TTL_SECONDS,
+      signableHeaders: new Set(["content-type", "content-length"]),
+    }),
+  );
+  return {
+    url,
+    method: "PUT" as const,
+    headers: { "content-type": contentType, "content-length": String(size) },
+    expiresAt: new Date(signedAt + UPLOAD_URL_TTL_SECONDS * 1000).toISOString(),
+  };
+}
+
+/** A short-lived presigned GET that always downloads (never renders) under the stored name. */
+export async function presignDownload(storage: AssetStorage, key: string, filename: string, contentType: string) {
+  const signedAt = Date.now();
+  const command = new GetObjectCommand({
+    Bucket: storage.bucket,
+    Key: key,
+    ResponseContentDisposition: attachmentDisposition(filename),
+    ResponseContentType: contentType,
+  });
+  const url = await guarded(() => getSignedUrl(storage.s3, command, { expiresIn: DOWNLOAD_URL_TTL_SECONDS }));
+  return { url, expiresAt: new Date(signedAt + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString() };
+}
+
+/** Size and type of a stored object, or undefined when there is none. */
+export async function statObject(storage: AssetStorage, key: string) {
+  try {
+    const head = await storage.s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key }));
+    return { size: head.ContentLength, contentType: head.ContentType };
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    return guarded(() => Promise.reject(error));
+  }
+}
+
+/** Deletes one object; deleting a missing key succeeds (S3 semantics). */
+export async function deleteObject(storage: AssetStorage, key: string): Promise<void> {
+  await guarded(() => storage.s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: key })));
+}
+
+/**
+ * Deletes keys in batches of 1000. Returns the keys storage confirmed; `failed` lists the rest
+ * (a per-key error or a batch that never got an answer) so the caller can keep their rows.
+ */
+export async function deleteObjects(storage: AssetStorage, keys: string[]) {
+  const deleted: string[] = [];
+  const failed: string[] = [];
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+    const batch = keys.slice(i, i + DELETE_BATCH);
+    try {
+      const result = await storage.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: storage.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      const errors = new Set((result.Errors ?? []).map((e) => e.Key));
+      for (const key of batch) (errors.has(key) ? failed : deleted).push(key);
+    } catch {
+      failed.push(...keys.slice(i));
+      break;
+    }
+  }
+  return { deleted, failed };
+}
+
+/** Every object under `prefix`, page by page. */
+export async function* listObjects(storage: AssetStorage, prefix: string) {
+  let token: string | undefined;
+  do {
+    const page = await guarded(() =>
+      storage.s3.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token })),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0) };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}

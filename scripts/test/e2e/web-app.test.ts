@@ -1,0 +1,217 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
+import { type Browser, launchChromium, type Page, watchProblems } from "./support/browser.ts";
+import { DIST_WEB, ROOT, startWebStack, type WebStack } from "./support/web-stack.ts";
+
+const SHOTS = path.join(ROOT, "frontend/test-results/screenshots");
+const WIDTHS = [375, 1440] as const;
+
+let stack: WebStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startWebStack(), launchChromium()]);
+  await mkdir(SHOTS, { recursive: true });
+  console.log(`[e2e] stack up: ${JSON.stringify(stack.timings)} ms`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Full-page screenshots of the current screen at phone and desktop widths. */
+async function shoot(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  // What the browser showed when a step failed is the fastest way to see why.
+  onTestFailed(async () => {
+    if (!page.isClosed())
+      await page.screenshot({ path: path.join(SHOTS, `failure-${Date.now()}.png`), fullPage: true });
+  });
+  return { context, page, watch: watchProblems(page) };
+}
+
+describe("web app on the Pages emulator against the real API", () => {
+  test("the build ships _headers and _redirects generated from VITE_API_URL", async () => {
+    const headers = await readFile(path.join(DIST_WEB, "_headers"), "utf8");
+    expect(headers).toContain(`connect-src 'self' ${stack.apiUrl}`);
+    expect(await readFile(path.join(DIST_WEB, "_redirects"), "utf8")).toBe("/* /index.html 200\n");
+    // Pages serves index.html for unknown paths only while the build has no top-level 404.html.
+    expect(existsSync(path.join(DIST_WEB, "404.html"))).toBe(false);
+  });
+
+  test("a coach signs up, manages a client, and a client accepts the invite", async () => {
+    const coach = await newPage();
+    const { page } = coach;
+    const email = `coach-${Date.now()}@e2e.test`;
+
+    await page.goto(`${stack.webUrl}/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shoot(page, "sign-in");
+
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByLabel("Your name").fill("Casey Coach");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("correct-horse-battery");
+    await shoot(page, "sign-up");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect.poll(() => page.getByTestId("user-name").textContent()).toBe("Casey Coach");
+    await page.getByRole("heading", { name: "Today" }).waitFor();
+    await shoot(page, "dashboard");
+
+    // Clients: empty state, then create.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Clients" }).click();
+    await page.getByText("No clients yet").waitFor();
+    await shoot(page, "clients-empty");
+    await page.getByRole("button", { name: "New client" }).click();
+    await page.getByLabel("Name").fill("Robin Client");
+    await page.getByLabel("Email (optional)").fill("robin@e2e.test");
+    await page.getByRole("button", { name: "Create client" }).click();
+    await page.getByRole("heading", { name: "Robin Client" }).waitFor();
+    const clientPath = new URL(page.url()).pathname;
+    expect(clientPath).toMatch(/^\/clients\/[0-9a-f-]{36}$/);
+
+    // Appointment, then a conflicting one: the API's 409 is shown inline.
+    const start = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
+    start.setHours(10, 0, 0, 0);
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+    await page.getByRole("button", { name: "Schedule a session" }).click();
+    await page.getByLabel("Starts at").fill(local(start));
+    await page.getByRole("button", { name: "Schedule", exact: true }).click();
+    await page.getByTestId("appointment").first().waitFor();
+    coach.watch.expect(/status of 409/);
+    await page.getByRole("button", { name: "Schedule a session" }).click();
+    await page.getByLabel("Starts at").fill(local(new Date(start.getTime() + 30 * 60 * 1000)));
+    await page.getByRole("button", { name: "Schedule", exact: true }).click();
+    await page.getByTestId("appointment-conflict").waitFor();
+    await shoot(page, "appointment-conflict");
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+
+    // Notes: one private, one shared.
+    await page.getByRole("tab", { name: "Notes" }).click();
+    await page.getByText("No notes yet").waitFor();
+    await page.getByLabel("New note").fill("Private: worried about sleep");
+    await page.getByRole("button", { name: "Add note" }).click();
+    await page.getByTestId("note").filter({ hasText: "Private: worried about sleep" }).waitFor();
+    await page.getByLabel("New note").fill("Shared: walk 20 minutes daily");
+    await page.getByLabel("Shared with the client").check();
+    await page.getByRole("button", { name: "Add note" }).click();
+    await page.getByTestId("note").filter({ hasText: "Shared: walk 20 minutes daily" }).waitFor();
+    await shoot(page, "client-notes");
+
+    // Goals with a check-in and the progress chart.
+    await page.getByRole("tab", { name: "Goals" }).click();
+    await page.getByLabel("New goal").fill("Run 5 km");
+    await page.getByRole("button", { name: "Add goal" }).click();
+    await page.getByRole("heading", { name: "Run 5 km" }).waitFor();
+    await page.getByLabel("Progress (%)").fill("40");
+    await page.getByRole("button", { name: "Record check-in" }).click();
+    await page.getByRole("img", { name: /latest 40%/ }).waitFor();
+    await shoot(page, "client-goals");
+
+    // Files: upload straight to the presigned URL with a progress bar, then download it back.
+    await page.getByRole("tab", { name: "Files" }).click();
+    await page.getByText("No files yet").waitFor();
+    const bytes = Buffer.alloc(8 * 1024 * 1024, "coaching ");
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles({ name: "session-plan.txt", mimeType: "text/plain", buffer: bytes });
+    await page.getByLabel("Shared with the client").check();
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.getByRole("progressbar", { name: "Upload progress" }).waitFor();
+    await page.getByTestId("asset").filter({ hasText: "session-plan.txt" }).waitFor();
+    await shoot(page, "client-files");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("asset").getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("session-plan.txt");
+    const saved = await download.path();
+    expect((await readFile(saved)).equals(bytes)).toBe(true);
+
+    // Deep link reload renders the page (Pages' SPA fallback), with the _headers set on the response.
+    await page.getByRole("tab", { name: "Appointments" }).click();
+    const response = await page.goto(`${stack.webUrl}${clientPath}`);
+    await page.getByRole("heading", { name: "Robin Client" }).waitFor();
+    await shoot(page, "client-appointments");
+    const headers = response?.headers() ?? {};
+    expect(response?.status()).toBe(200);
+    expect(headers["content-security-policy"]).toContain("default-src 'self'");
+    expect(headers["content-security-policy"]).toContain(`connect-src 'self' ${stack.apiUrl}`);
+    expect(headers["content-security-policy"]).not.toContain("unsafe-inline");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(headers["permissions-policy"]).toBe("camera=(), microphone=(), geolocation=()");
+    expect(headers["strict-transport-security"]).toContain("max-age=");
+    const asset = await page.evaluate(() => document.querySelector<HTMLScriptElement>("script[src^='/assets/']")?.src);
+    const assetResponse = await fetch(asset ?? "");
+    expect(assetResponse.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(assetResponse.headers.get("content-type")).toContain("javascript");
+    const index = await fetch(`${stack.webUrl}/`);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+
+    // Invite link, accepted by a second person in a separate browser context.
+    await page.getByRole("button", { name: "Create invite link" }).click();
+    const inviteUrl = (await page.getByTestId("invite-url").textContent()) ?? "";
+    expect(inviteUrl).toMatch(new RegExp(`^${stack.webUrl}/invite/`));
+    await shoot(page, "client-invite");
+
+    const invitee = await newPage();
+    await invitee.page.goto(inviteUrl);
+    await invitee.page.getByRole("heading", { name: "You're invited" }).waitFor();
+    await shoot(invitee.page, "invite-signed-out");
+    await invitee.page.getByRole("link", { name: "Create an account" }).click();
+    await invitee.page.getByLabel("Your name").fill("Robin Client");
+    await invitee.page.getByLabel("Email").fill(`client-${Date.now()}@e2e.test`);
+    await invitee.page.getByLabel("Password").fill("another-long-password");
+    await invitee.page.getByRole("button", { name: "Create account" }).click();
+    await invitee.page.getByRole("button", { name: "Accept invitation" }).click();
+    await invitee.page.getByText("Coached by Casey Coach").waitFor();
+    await invitee.page.getByRole("tab", { name: "Notes" }).click();
+    await invitee.page.getByTestId("note").filter({ hasText: "Shared: walk 20 minutes daily" }).waitFor();
+    expect(await invitee.page.getByText("Private: worried about sleep").count()).toBe(0);
+    await shoot(invitee.page, "client-user-notes");
+    await invitee.page.getByRole("tab", { name: "Files" }).click();
+    await invitee.page.getByTestId("asset").filter({ hasText: "session-plan.txt" }).waitFor();
+    await invitee.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My coaching" }).click();
+    await invitee.page.getByRole("link", { name: "Casey Coach" }).waitFor();
+    await shoot(invitee.page, "my-coaching");
+    expect(invitee.watch.problems).toEqual([]);
+    await invitee.context.close();
+
+    // Sign out returns to the sign-in screen and the session is gone.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.goto(`${stack.webUrl}${clientPath}`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(coach.watch.problems).toEqual([]);
+    await coach.context.close();
+  });
+
+  test("an admin pages through the user list", async () => {
+    const admin = await newPage();
+    const { page } = admin;
+    await page.goto(`${stack.webUrl}/admin/users`);
+    await page.getByLabel("Email").fill(stack.admin.email);
+    await page.getByLabel("Password").fill(stack.admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByRole("cell", { name: stack.admin.email }).waitFor();
+    await shoot(page, "admin-users");
+    expect(admin.watch.problems).toEqual([]);
+    await admin.context.close();
+  });
+});
