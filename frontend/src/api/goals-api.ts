@@ -8,6 +8,7 @@ const goal = api.api.v1.goals[":id"];
 export type Goal = InferResponseType<(typeof clientGoals)["$post"], 201>;
 export type GoalStatus = Goal["status"];
 export type GoalInput = InferRequestType<(typeof clientGoals)["$post"]>["json"];
+export type GoalChanges = InferRequestType<(typeof goal)["$patch"]>["json"];
 export type CheckIn = InferResponseType<(typeof goal)["check-ins"]["$post"], 201>;
 export type CheckInInput = InferRequestType<(typeof goal)["check-ins"]["$post"]>["json"];
 
@@ -23,7 +24,7 @@ export async function createGoal(clientId: string, input: GoalInput) {
   return response.json();
 }
 
-export async function updateGoal(id: string, changes: InferRequestType<(typeof goal)["$patch"]>["json"]) {
+export async function updateGoal(id: string, changes: GoalChanges) {
   const response = await goal.$patch({ param: { id }, json: changes });
   if (!response.ok) throw await toApiError(response);
   return response.json();

@@ -8,6 +8,7 @@ const note = api.api.v1.notes[":id"];
 export type Note = InferResponseType<(typeof clientNotes)["$post"], 201>;
 export type NoteVisibility = Note["visibility"];
 export type NoteInput = InferRequestType<(typeof clientNotes)["$post"]>["json"];
+export type NoteChanges = InferRequestType<(typeof note)["$patch"]>["json"];
 
 export async function listNotes(clientId: string, cursor?: string) {
   const response = await clientNotes.$get({ param: { id: clientId }, query: cursor ? { cursor } : {} });
@@ -24,4 +25,10 @@ export async function createNote(clientId: string, input: NoteInput) {
 export async function deleteNote(id: string): Promise<void> {
   const response = await note.$delete({ param: { id } });
   if (!response.ok) throw await toApiError(response);
+}
+
+export async function updateNote(id: string, changes: NoteChanges) {
+  const response = await note.$patch({ param: { id }, json: changes });
+  if (!response.ok) throw await toApiError(response);
+  return response.json();
 }

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
+import { FormAlert } from "./form-alert.tsx";
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -6,13 +7,25 @@ interface ConfirmDialogProps {
   message: string;
   confirmLabel: string;
   busy?: boolean;
+  /** Shown inside the dialog: the page behind it is inert while it is open. */
+  error?: unknown;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
 /** A native modal <dialog>: focus trapping and Escape come from the browser. */
-export function ConfirmDialog({ open, title, message, confirmLabel, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  message,
+  confirmLabel,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -20,9 +33,10 @@ export function ConfirmDialog({ open, title, message, confirmLabel, busy, onConf
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={onCancel}>
-      <h2 id="confirm-title">{title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={onCancel}>
+      <h2 id={titleId}>{title}</h2>
       <p>{message}</p>
+      <FormAlert error={error} />
       {/* Cancel comes first so showModal() focuses the harmless choice, not the destructive one. */}
       <div className="row">
         <button type="button" className="button button-secondary" onClick={onCancel}>

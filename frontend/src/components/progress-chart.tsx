@@ -3,7 +3,7 @@ import { formatDate } from "../format.ts";
 
 const WIDTH = 480;
 const HEIGHT = 160;
-const PAD = { left: 34, right: 12, top: 12, bottom: 24 };
+const PAD = { left: 40, right: 12, top: 12, bottom: 24 };
 
 /** Progress (0–100) over time as an SVG line: no chart library for one small chart. */
 export function ProgressChart({ checkIns }: { checkIns: CheckIn[] }) {

@@ -2,10 +2,15 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { listAppointments } from "../api/appointments-api.ts";
 import { listClients } from "../api/clients-api.ts";
+import { listGoals } from "../api/goals-api.ts";
 import { AppointmentList } from "../components/appointment-list.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/states.tsx";
+import { GoalCard } from "./client/goal-card.tsx";
 
-/** The client user's side: the coaches whose rosters they joined, and their own upcoming sessions. */
+/**
+ * The client user's side: the coaches whose rosters they joined (with links to what each shares),
+ * their own upcoming sessions, and their goals with the check-in form.
+ */
 export function MyCoachingPage() {
   const coaches = useQuery({
     queryKey: ["clients", "as-client"],
@@ -21,6 +26,19 @@ export function MyCoachingPage() {
       return pages.flatMap((p) => p.items).sort((a, b) => a.startsAt.localeCompare(b.startsAt));
     },
   });
+
+  const goals = useQuery({
+    queryKey: ["goals", "mine", entries.map((e) => e.id)],
+    enabled: entries.length > 0,
+    queryFn: async () => {
+      const pages = await Promise.all(
+        entries.map(async (e) => (await listGoals(e.id)).items.map((goal) => ({ goal, coachName: e.coachName }))),
+      );
+      // Goals still being worked on come first; they are the ones with a check-in form.
+      return pages.flat().sort((a, b) => Number(b.goal.status === "active") - Number(a.goal.status === "active"));
+    },
+  });
+  const manyCoaches = entries.length > 1;
 
   return (
     <>
@@ -46,7 +64,12 @@ export function MyCoachingPage() {
                     <Link className="list-item-title" to={`/clients/${e.id}`}>
                       {e.coachName}
                     </Link>
-                    <div className="muted">Goals, shared notes and files</div>
+                    <nav className="row link-row" aria-label={`What ${e.coachName} shares with you`}>
+                      <Link to={`/clients/${e.id}`}>Sessions</Link>
+                      <Link to={`/clients/${e.id}?tab=notes`}>Shared notes</Link>
+                      <Link to={`/clients/${e.id}?tab=goals`}>Goals</Link>
+                      <Link to={`/clients/${e.id}?tab=files`}>Files</Link>
+                    </nav>
                   </div>
                 </li>
               ))}
@@ -68,6 +91,33 @@ export function MyCoachingPage() {
           )}
         </section>
       </div>
+      <section className="card section-gap" aria-labelledby="my-goals-heading">
+        <h2 id="my-goals-heading">My goals</h2>
+        {entries.length === 0 && !coaches.isPending ? (
+          <EmptyState title="No goals yet">
+            <p>Goals your coach sets with you show up here, and you can check in on them.</p>
+          </EmptyState>
+        ) : goals.isPending ? (
+          <LoadingState label="Loading your goals…" />
+        ) : goals.isError ? (
+          <ErrorState error={goals.error} onRetry={() => void goals.refetch()} />
+        ) : goals.data.length === 0 ? (
+          <EmptyState title="No goals yet">
+            <p>Goals your coach sets with you show up here, and you can check in on them.</p>
+          </EmptyState>
+        ) : (
+          <div className="stack">
+            {goals.data.map(({ goal, coachName }) => (
+              <GoalCard
+                key={goal.id}
+                goal={goal}
+                isCoach={false}
+                heading={manyCoaches ? `With ${coachName}` : undefined}
+              />
+            ))}
+          </div>
+        )}
+      </section>
     </>
   );
 }

@@ -99,6 +99,40 @@ describe("web app on the Pages emulator against the real API", () => {
     await shoot(page, "appointment-conflict");
     await page.getByRole("button", { name: "Cancel", exact: true }).click();
 
+    // Reschedule it two hours later: the row shows the new time.
+    const formatted = (d: Date) =>
+      page.evaluate(
+        (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+        d.toISOString(),
+      );
+    const moved = new Date(start.getTime() + 2 * 60 * 60 * 1000);
+    await page.getByRole("button", { name: /^Reschedule/ }).click();
+    await page.getByLabel("Starts at").fill(local(moved));
+    await shoot(page, "appointment-reschedule");
+    await page.getByRole("button", { name: "Save new time" }).click();
+    await page
+      .getByTestId("appointment")
+      .filter({ hasText: await formatted(moved) })
+      .waitFor();
+    expect(
+      await page
+        .getByTestId("appointment")
+        .filter({ hasText: await formatted(start) })
+        .count(),
+    ).toBe(0);
+
+    // A session that already took place (yesterday) is marked completed; the future one cannot be.
+    const past = new Date(start.getTime() - 3 * 24 * 60 * 60 * 1000);
+    await page.getByRole("button", { name: "Schedule a session" }).click();
+    await page.getByLabel("Starts at").fill(local(past));
+    await page.getByRole("button", { name: "Schedule", exact: true }).click();
+    const pastRow = page.getByTestId("appointment").filter({ hasText: await formatted(past) });
+    await pastRow.getByRole("button", { name: /completed$/ }).click();
+    await pastRow.getByText("completed", { exact: true }).waitFor();
+    await pastRow.getByRole("button", { name: /^Undo/ }).waitFor();
+    const futureRow = page.getByTestId("appointment").filter({ hasText: await formatted(moved) });
+    expect(await futureRow.getByRole("button", { name: /completed$|no-show$/ }).count()).toBe(0);
+
     // Notes: one private, one shared.
     await page.getByRole("tab", { name: "Notes" }).click();
     await page.getByText("No notes yet").waitFor();
@@ -111,6 +145,28 @@ describe("web app on the Pages emulator against the real API", () => {
     await page.getByTestId("note").filter({ hasText: "Shared: walk 20 minutes daily" }).waitFor();
     await shoot(page, "client-notes");
 
+    // Edit the private note's text in place; delete a third note only after confirming.
+    await page.getByRole("button", { name: "Edit note: Private: worried about sleep" }).click();
+    const editForm = page.getByRole("form", { name: "Edit note: Private: worried about sleep" });
+    await editForm.getByLabel("Note text").fill("Private: sleep is improving");
+    await shoot(page, "client-note-edit");
+    await editForm.getByRole("button", { name: "Save note" }).click();
+    await page
+      .getByTestId("note")
+      .filter({ hasText: "Private: sleep is improving" })
+      .getByText(/edited/)
+      .waitFor();
+    await page.getByLabel("New note").fill("Draft to throw away");
+    await page.getByRole("button", { name: "Add note" }).click();
+    await page.getByRole("button", { name: "Delete note: Draft to throw away" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this note?" });
+    await dialog.waitFor();
+    await shoot(page, "note-delete-confirm");
+    await dialog.getByRole("button", { name: "Delete note" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByText("Draft to throw away").waitFor({ state: "detached" });
+    expect(await page.getByTestId("note").count()).toBe(2);
+
     // Goals with a check-in and the progress chart.
     await page.getByRole("tab", { name: "Goals" }).click();
     await page.getByLabel("New goal").fill("Run 5 km");
@@ -119,6 +175,13 @@ describe("web app on the Pages emulator against the real API", () => {
     await page.getByLabel("Progress (%)").fill("40");
     await page.getByRole("button", { name: "Record check-in" }).click();
     await page.getByRole("img", { name: /latest 40%/ }).waitFor();
+    await page.getByRole("button", { name: "Edit goal Run 5 km" }).click();
+    await page.getByLabel("Goal title").fill("Run 5 km without stopping");
+    await page.getByLabel("Target date (optional)").last().fill("2027-03-31");
+    await shoot(page, "client-goal-edit");
+    await page.getByRole("button", { name: "Save goal" }).click();
+    await page.getByRole("heading", { name: "Run 5 km without stopping" }).waitFor();
+    await page.getByText(/^Target .*2027/).waitFor();
     await shoot(page, "client-goals");
 
     // Files: upload straight to the presigned URL with a progress bar, then download it back.
@@ -182,15 +245,39 @@ describe("web app on the Pages emulator against the real API", () => {
     await invitee.page.getByText("Coached by Casey Coach").waitFor();
     await invitee.page.getByRole("tab", { name: "Notes" }).click();
     await invitee.page.getByTestId("note").filter({ hasText: "Shared: walk 20 minutes daily" }).waitFor();
-    expect(await invitee.page.getByText("Private: worried about sleep").count()).toBe(0);
+    expect(await invitee.page.getByText("Private: sleep is improving").count()).toBe(0);
     await shoot(invitee.page, "client-user-notes");
     await invitee.page.getByRole("tab", { name: "Files" }).click();
     await invitee.page.getByTestId("asset").filter({ hasText: "session-plan.txt" }).waitFor();
+    // The coach's file can be downloaded by the client user but only its uploader or the coach may delete it.
+    expect(await invitee.page.getByRole("button", { name: "Delete session-plan.txt" }).count()).toBe(0);
     await invitee.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My coaching" }).click();
     await invitee.page.getByRole("link", { name: "Casey Coach" }).waitFor();
+    // The client user checks in on their goal from their own view.
+    const myGoal = invitee.page.getByRole("article", { name: "Run 5 km without stopping" });
+    await myGoal.getByLabel("Progress (%)").fill("65");
+    await myGoal.getByLabel("Comment (optional)").fill("Ran 3 km today");
+    await myGoal.getByRole("button", { name: "Record check-in" }).click();
+    await myGoal.getByRole("img", { name: /latest 65%/ }).waitFor();
+    await myGoal.getByText(/Ran 3 km today/).waitFor();
     await shoot(invitee.page, "my-coaching");
     expect(invitee.watch.problems).toEqual([]);
     await invitee.context.close();
+
+    // The coach sees the client's check-in, and deleting a file asks first.
+    await page.getByRole("tab", { name: "Goals" }).click();
+    await page.getByRole("img", { name: /latest 65%/ }).waitFor();
+    await page.getByRole("tab", { name: "Files" }).click();
+    await page.getByRole("button", { name: "Delete session-plan.txt" }).click();
+    const fileDialog = page.getByRole("dialog", { name: "Delete session-plan.txt?" });
+    await fileDialog.waitFor();
+    await shoot(page, "file-delete-confirm");
+    await fileDialog.getByRole("button", { name: "Cancel" }).click();
+    await fileDialog.waitFor({ state: "hidden" });
+    await page.getByTestId("asset").filter({ hasText: "session-plan.txt" }).waitFor();
+    await page.getByRole("button", { name: "Delete session-plan.txt" }).click();
+    await fileDialog.getByRole("button", { name: "Delete file" }).click();
+    await page.getByText("No files yet").waitFor();
 
     // Sign out returns to the sign-in screen and the session is gone.
     await page.getByRole("button", { name: "Sign out" }).click();

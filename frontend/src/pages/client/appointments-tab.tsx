@@ -3,6 +3,7 @@ import { useState } from "react";
 import {
   type Appointment,
   type AppointmentChanges,
+  type AppointmentStatus,
   createAppointment,
   listAppointments,
   updateAppointment,
@@ -12,6 +13,7 @@ import { AppointmentList } from "../../components/appointment-list.tsx";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states.tsx";
+import { formatDateTime } from "../../format.ts";
 
 export function AppointmentsTab({ clientId, isCoach }: { clientId: string; isCoach: boolean }) {
   const queryClient = useQueryClient();
@@ -38,6 +40,10 @@ export function AppointmentsTab({ clientId, isCoach }: { clientId: string; isCoa
       void refresh();
     },
   });
+  const setStatus = (a: Appointment, status: AppointmentStatus) => {
+    update.reset();
+    update.mutate({ id: a.id, changes: { status } });
+  };
   const items = [...(appointments.data?.items ?? [])].sort((a, b) => b.startsAt.localeCompare(a.startsAt));
 
   return (
@@ -77,22 +83,67 @@ export function AppointmentsTab({ clientId, isCoach }: { clientId: string; isCoa
           actions={
             isCoach
               ? (a) =>
-                  a.status === "scheduled" && (
+                  a.status === "cancelled" ? null : (
                     <div className="row">
-                      <button
-                        type="button"
-                        className="button button-secondary button-small"
-                        onClick={() => setRescheduling(a.id)}
-                      >
-                        Reschedule
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-secondary button-small"
-                        onClick={() => setCancelling(a)}
-                      >
-                        Cancel session
-                      </button>
+                      {a.status === "scheduled" && new Date(a.startsAt).getTime() <= Date.now() && (
+                        <>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => setStatus(a, "completed")}
+                            disabled={update.isPending}
+                            aria-label={`Mark session of ${formatDateTime(a.startsAt)} completed`}
+                          >
+                            Completed
+                          </button>
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            onClick={() => setStatus(a, "no_show")}
+                            disabled={update.isPending}
+                            aria-label={`Mark session of ${formatDateTime(a.startsAt)} as no-show`}
+                          >
+                            No-show
+                          </button>
+                        </>
+                      )}
+                      {a.status === "scheduled" && (
+                        <>
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            onClick={() => {
+                              update.reset();
+                              setRescheduling(a.id);
+                            }}
+                            aria-label={`Reschedule session of ${formatDateTime(a.startsAt)}`}
+                          >
+                            Reschedule
+                          </button>
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            onClick={() => {
+                              update.reset();
+                              setCancelling(a);
+                            }}
+                            aria-label={`Cancel session of ${formatDateTime(a.startsAt)}`}
+                          >
+                            Cancel session
+                          </button>
+                        </>
+                      )}
+                      {(a.status === "completed" || a.status === "no_show") && (
+                        <button
+                          type="button"
+                          className="button button-secondary button-small"
+                          onClick={() => setStatus(a, "scheduled")}
+                          disabled={update.isPending}
+                          aria-label={`Undo: mark session of ${formatDateTime(a.startsAt)} as scheduled again`}
+                        >
+                          Undo
+                        </button>
+                      )}
                       {rescheduling === a.id && (
                         <div className="reschedule">
                           <AppointmentForm
@@ -114,13 +165,14 @@ export function AppointmentsTab({ clientId, isCoach }: { clientId: string; isCoa
           }
         />
       )}
-      {!rescheduling && <FormAlert error={update.error} />}
+      {!rescheduling && !cancelling && <FormAlert error={update.error} />}
       <ConfirmDialog
         open={cancelling !== null}
         title="Cancel this session?"
         message="The client will see it as cancelled. The time becomes free for other sessions."
         confirmLabel="Yes, cancel it"
         busy={update.isPending}
+        error={cancelling ? update.error : undefined}
         onConfirm={() => cancelling && update.mutate({ id: cancelling.id, changes: { status: "cancelled" } })}
         onCancel={() => setCancelling(null)}
       />

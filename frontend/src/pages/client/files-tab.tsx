@@ -2,12 +2,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useRef, useState } from "react";
 import {
   ACCEPTED_TYPES,
+  type Asset,
   type AssetVisibility,
   deleteAsset,
   getAsset,
   listAssets,
   uploadAsset,
 } from "../../api/assets-api.ts";
+import { useMe } from "../../auth/use-me.ts";
+import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
@@ -19,6 +22,8 @@ export function FilesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
   const fileInput = useRef<HTMLInputElement>(null);
   const [visibility, setVisibility] = useState<AssetVisibility>(isCoach ? "private" : "shared");
   const [progress, setProgress] = useState<number | null>(null);
+  const [deleting, setDeleting] = useState<Asset | null>(null);
+  const me = useMe();
   const assets = useQuery({ queryKey: ["assets", clientId], queryFn: () => listAssets(clientId) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["assets", clientId] });
   const upload = useMutation({
@@ -31,7 +36,15 @@ export function FilesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
     },
     onSettled: () => setProgress(null),
   });
-  const remove = useMutation({ mutationFn: deleteAsset, onSuccess: () => void refresh() });
+  const remove = useMutation({
+    mutationFn: deleteAsset,
+    onSuccess: () => {
+      setDeleting(null);
+      void refresh();
+    },
+  });
+  // The API lets the coach delete any file and a client user only what they uploaded themselves.
+  const canDelete = (asset: Asset) => isCoach || asset.uploaderId === me.data?.id;
   const download = useMutation({
     mutationFn: getAsset,
     onSuccess: (asset) => {
@@ -122,23 +135,43 @@ export function FilesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
                   className="button button-secondary button-small"
                   onClick={() => download.mutate(a.id)}
                   disabled={a.status !== "ready"}
+                  aria-label={`Download ${a.filename}`}
                 >
                   Download
                 </button>
-                <button
-                  type="button"
-                  className="button button-secondary button-small"
-                  onClick={() => remove.mutate(a.id)}
-                  disabled={remove.isPending}
-                >
-                  Delete
-                </button>
+                {canDelete(a) && (
+                  <button
+                    type="button"
+                    className="button button-secondary button-small"
+                    onClick={() => {
+                      remove.reset();
+                      setDeleting(a);
+                    }}
+                    aria-label={`Delete ${a.filename}`}
+                  >
+                    Delete
+                  </button>
+                )}
               </div>
             </li>
           ))}
         </ul>
       )}
-      <FormAlert error={remove.error ?? download.error} />
+      <FormAlert error={download.error} />
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete ${deleting?.filename ?? "this file"}?`}
+        message={
+          deleting?.visibility === "shared"
+            ? "The file is removed from storage and the client can no longer download it. It cannot be undone."
+            : "The file is removed from storage. It cannot be undone."
+        }
+        confirmLabel="Delete file"
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.id)}
+        onCancel={() => setDeleting(null)}
+      />
     </>
   );
 }

@@ -1,16 +1,25 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { ApiError } from "../../api/api-error.ts";
-import { createNote, deleteNote, listNotes, type NoteInput, type NoteVisibility } from "../../api/notes-api.ts";
+import {
+  createNote,
+  deleteNote,
+  listNotes,
+  type Note,
+  type NoteInput,
+  type NoteVisibility,
+} from "../../api/notes-api.ts";
+import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states.tsx";
-import { StatusBadge } from "../../components/status-badge.tsx";
-import { formatDateTime } from "../../format.ts";
+import { NoteItem } from "./note-item.tsx";
+import { NoteVisibilityField } from "./note-visibility-field.tsx";
 
 export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boolean }) {
   const queryClient = useQueryClient();
   const [body, setBody] = useState("");
   const [visibility, setVisibility] = useState<NoteVisibility>("private");
+  const [deleting, setDeleting] = useState<Note | null>(null);
   const bodyId = useId();
   const notes = useQuery({ queryKey: ["notes", clientId], queryFn: () => listNotes(clientId) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["notes", clientId] });
@@ -19,10 +28,18 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
     onSuccess: (_note, input) => {
       // Only clear what was saved: the user may already be typing the next note.
       setBody((current) => (current === input.body ? "" : current));
+      // Sharing is a choice per note: the next one starts private again, so nothing is shared by habit.
+      setVisibility("private");
       void refresh();
     },
   });
-  const remove = useMutation({ mutationFn: deleteNote, onSuccess: () => void refresh() });
+  const remove = useMutation({
+    mutationFn: deleteNote,
+    onSuccess: () => {
+      setDeleting(null);
+      void refresh();
+    },
+  });
   const bodyError = create.error instanceof ApiError ? create.error.fieldMessage("body") : undefined;
 
   const submit = (event: FormEvent) => {
@@ -42,33 +59,16 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
               value={body}
               onChange={(e) => setBody(e.target.value)}
               aria-invalid={bodyError ? true : undefined}
+              aria-describedby={bodyError ? `${bodyId}-error` : undefined}
               maxLength={20000}
             />
-            {bodyError && <span className="field-error">{bodyError}</span>}
+            {bodyError && (
+              <span id={`${bodyId}-error`} className="field-error">
+                {bodyError}
+              </span>
+            )}
           </div>
-          <fieldset className="field fieldset">
-            <legend className="field-label">Who can see it</legend>
-            <label className="choice">
-              <input
-                type="radio"
-                name="visibility"
-                value="private"
-                checked={visibility === "private"}
-                onChange={() => setVisibility("private")}
-              />
-              Private — only you
-            </label>
-            <label className="choice">
-              <input
-                type="radio"
-                name="visibility"
-                value="shared"
-                checked={visibility === "shared"}
-                onChange={() => setVisibility("shared")}
-              />
-              Shared with the client
-            </label>
-          </fieldset>
+          <NoteVisibilityField value={visibility} onChange={setVisibility} />
           <button type="submit" className="button" disabled={create.isPending}>
             {create.isPending ? "Saving…" : "Add note"}
           </button>
@@ -83,28 +83,32 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
       ) : (
         <ul className="list" aria-label="Notes">
           {items.map((n) => (
-            <li key={n.id} className="list-item" data-testid="note">
-              <div className="list-item-main">
-                <p className="note-body">{n.body}</p>
-                <div className="muted">{formatDateTime(n.createdAt)}</div>
-              </div>
-              <StatusBadge value={n.visibility} />
-              {isCoach && (
-                <button
-                  type="button"
-                  className="button button-secondary button-small"
-                  onClick={() => remove.mutate(n.id)}
-                  disabled={remove.isPending}
-                  aria-label={`Delete note from ${formatDateTime(n.createdAt)}`}
-                >
-                  Delete
-                </button>
-              )}
-            </li>
+            <NoteItem
+              key={n.id}
+              note={n}
+              isCoach={isCoach}
+              onDelete={(note) => {
+                remove.reset();
+                setDeleting(note);
+              }}
+            />
           ))}
         </ul>
       )}
-      <FormAlert error={remove.error} />
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete this note?"
+        message={
+          deleting?.visibility === "shared"
+            ? "The client will no longer see it. It cannot be undone."
+            : "It cannot be undone."
+        }
+        confirmLabel="Delete note"
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.id)}
+        onCancel={() => setDeleting(null)}
+      />
     </>
   );
 }
