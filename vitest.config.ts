@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
+const LOAD_TESTS = ["test/drills.test.ts", "test/bench-quick.test.ts"];
+
 export default defineConfig({
   test: {
+    // Most tests wait on real servers and child processes, not the CPU: run three files at a time.
+    maxWorkers: 3,
     projects: [
       {
         test: {
@@ -15,14 +19,28 @@ export default defineConfig({
         },
       },
       {
-        // Operator scripts (bash) exercised for real: backups, tunnel guard, deploy, drills.
+        // Operator scripts (bash) exercised for real: backups, tunnel guard, deploy, Dockerfile steps.
         test: {
           name: "ops",
           root: "scripts",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**", ...LOAD_TESTS],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           pool: "forks",
+        },
+      },
+      {
+        // Timing-sensitive: drills and the bench smoke check measure latencies and detection windows,
+        // so `pnpm test` runs them on their own after everything else (see package.json).
+        test: {
+          name: "load",
+          root: "scripts",
+          include: LOAD_TESTS,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       {
@@ -30,8 +48,8 @@ export default defineConfig({
           name: "e2e",
           root: "scripts/test/e2e",
           include: ["**/*.test.ts"],
-          testTimeout: 180000,
-          hookTimeout: 180000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           pool: "forks",
         },
       },

@@ -1,7 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { createAuth } from "./auth/auth.ts";
+import {
+  authKeyPrefix,
+  createAuth,
+  SESSION_EXPIRES_IN_S,
+  SESSION_UPDATE_AGE_S,
+  sessionCookieName,
+} from "./auth/auth.ts";
+import { createCachedSessionReader } from "./auth/cached-session-reader.ts";
 import type { Deps } from "./deps.ts";
 import { adminRoutes } from "./features/admin/admin-routes.ts";
 import { appointmentRoutes } from "./features/appointments/appointment-routes.ts";
@@ -10,7 +17,7 @@ import { authRoutes } from "./features/auth/auth-routes.ts";
 import { clientRoutes } from "./features/clients/client-routes.ts";
 import { mountApiDocs } from "./features/docs/docs-routes.ts";
 import { goalRoutes } from "./features/goals/goal-routes.ts";
-import { healthRoutes } from "./features/health/health-routes.ts";
+import { healthRoutes, readinessRoutes } from "./features/health/health-routes.ts";
 import { inviteRoutes } from "./features/invites/invite-routes.ts";
 import { meRoutes } from "./features/me/me-routes.ts";
 import { noteRoutes } from "./features/notes/note-routes.ts";
@@ -22,7 +29,7 @@ import { requireJsonBody } from "./http/json-body.ts";
 import { createRateLimiters } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { requireSession } from "./http/require-session.ts";
-import { responseHeaders } from "./http/response-headers.ts";
+import { createResponseHeaders, responseHeaders } from "./http/response-headers.ts";
 import { createRouter } from "./http/router.ts";
 import { validationHook } from "./http/validation.ts";
 
@@ -36,9 +43,13 @@ export function createApp(deps: Deps) {
   const limiters = createRateLimiters(deps.redis, config.redisKeyPrefix);
   const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
-  app.use(
-    responseHeaders({ corsOrigins: config.corsOrigins, hsts: config.isProductionLike, exposeHeaders: EXPOSED_HEADERS }),
-  );
+  const buildHeaders = createResponseHeaders({
+    corsOrigins: config.corsOrigins,
+    hsts: config.isProductionLike,
+    exposeHeaders: EXPOSED_HEADERS,
+  });
+  app.route("/", healthRoutes(deps, buildHeaders));
+  app.use(responseHeaders(buildHeaders));
   // Preflights only: simple requests get their CORS headers from responseHeaders.
   app.on(
     "OPTIONS",
@@ -58,7 +69,7 @@ export function createApp(deps: Deps) {
   });
   app.use(requestLog(logger));
 
-  app.route("/", healthRoutes(config.version));
+  app.route("/", readinessRoutes());
 
   app.use(
     "/api/*",
@@ -74,7 +85,17 @@ export function createApp(deps: Deps) {
   app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
   app.route("/", authRoutes(auth, limiters, config.corsOrigins));
 
-  app.use("/api/v1/*", requireSession(auth, limiters));
+  const readCachedSession =
+    deps.redis &&
+    createCachedSessionReader({
+      redis: deps.redis,
+      keyPrefix: authKeyPrefix(config.redisKeyPrefix),
+      secret: config.authSecret,
+      cookieName: sessionCookieName(config.isProductionLike),
+      expiresInSeconds: SESSION_EXPIRES_IN_S,
+      updateAgeSeconds: SESSION_UPDATE_AGE_S,
+    });
+  app.use("/api/v1/*", requireSession(auth, limiters, readCachedSession));
   app.route("/", apiRoutes());
   mountApiDocs(app, config.authUrl);
 

@@ -18,6 +18,8 @@ interface StartOptions {
   /** Trade durability for speed (tests). */
   ephemeral?: boolean;
   onLog?: (line: string) => void;
+  /** More `postgres` command-line flags, e.g. `["-c", "shared_preload_libraries=pg_stat_statements"]`. */
+  extraFlags?: string[];
 }
 
 const USER = "postgres";
@@ -32,6 +34,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
   if (options.ephemeral) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
+  if (options.extraFlags) flags.push(...options.extraFlags);
   const recent: string[] = [];
   const remember = (line: string) => {
     recent.push(line.trim());

@@ -7,6 +7,15 @@ import { createSessionStorage } from "./session-storage.ts";
 export const CLIENT_IP_HEADER = "x-coaching-client-ip";
 
 export const PASSWORD_MIN = 10;
+/** Session lifetime and sliding-refresh age (better-auth's defaults, stated so the fast path agrees). */
+export const SESSION_EXPIRES_IN_S = 60 * 60 * 24 * 7;
+export const SESSION_UPDATE_AGE_S = 60 * 60 * 24;
+
+/** The Redis key prefix of better-auth's session cache. */
+export const authKeyPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}auth:`;
+
+/** better-auth's session cookie name (`__Secure-` prefixed where cookies are Secure). */
+export const sessionCookieName = (secure: boolean) => `${secure ? "__Secure-" : ""}better-auth.session_token`;
 export const PASSWORD_MAX = 128;
 
 /** better-auth on our Postgres (tables created by our migrations), sessions cached in Redis. */
@@ -35,10 +44,12 @@ export function createAuth(deps: Pick<Deps, "config" | "db" | "redis" | "logger"
       // Sessions live in Postgres; Redis is only a cache. Without this flag better-auth would keep
       // sessions in Redis alone, and a Redis flush would sign everyone out.
       storeSessionInDatabase: true,
+      expiresIn: SESSION_EXPIRES_IN_S,
+      updateAge: SESSION_UPDATE_AGE_S,
       // No cookie cache: a signed cookie copy of the session would outlive a sign-out on another replica.
       cookieCache: { enabled: false },
     },
-    secondaryStorage: redis ? createSessionStorage(redis, `${config.redisKeyPrefix}auth:`, logger) : undefined,
+    secondaryStorage: redis ? createSessionStorage(redis, authKeyPrefix(config.redisKeyPrefix), logger) : undefined,
     // Our own limiter (http/rate-limit.ts) runs before better-auth: it is shared through Redis and
     // keys sign-in by IP + email, which better-auth's per-path limiter cannot.
     rateLimit: { enabled: false },

@@ -19,6 +19,9 @@ export function createRedisKvStore(url: string, logger: Logger, prefix = ""): Kv
     commandTimeout: 500,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Commands issued in the same tick share one write: fewer syscalls for the two session reads
+    // and the rate-limit update of every request.
+    enableAutoPipelining: true,
     lazyConnect: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });

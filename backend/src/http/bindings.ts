@@ -16,5 +16,7 @@ export interface AppBindings {
     /** Set by requireSession on /api/v1/*. */
     user: SessionUser;
     userId?: string;
+    /** Where requireSession found the session: the Redis fast path or better-auth (logged). */
+    sessionSource?: "cache" | "better-auth";
   };
 }

@@ -22,6 +22,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppBindings> {
       ms: Math.round((performance.now() - started) * 10) / 10,
       reqId: c.get("requestId"),
       userId: c.get("userId"),
+      session: c.get("sessionSource"),
     };
     if (isHealth) logger.debug(line, "request");
     else logger.info(line, "request");

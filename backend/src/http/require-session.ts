@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Auth } from "../auth/auth.ts";
 import { AppError } from "./app-error.ts";
-import type { AppBindings } from "./bindings.ts";
+import type { AppBindings, SessionUser } from "./bindings.ts";
 import { isUnavailableError } from "./error-handler.ts";
 import type { RateLimiters } from "./rate-limit.ts";
 
@@ -9,8 +9,20 @@ import type { RateLimiters } from "./rate-limit.ts";
  * Resolves the session from the cookie or `Authorization: Bearer` token (better-auth's bearer
  * plugin), answers 401 without one, and counts the request against the per-user API limit.
  */
-export function requireSession(auth: Auth, limiters: RateLimiters): MiddlewareHandler<AppBindings> {
+export function requireSession(
+  auth: Auth,
+  limiters: RateLimiters,
+  readCachedSession?: (headers: Headers) => Promise<SessionUser | undefined>,
+): MiddlewareHandler<AppBindings> {
   return async function requireSessionMiddleware(c, next) {
+    const cached = await readCachedSession?.(c.req.raw.headers);
+    if (cached) {
+      c.set("userId", cached.id);
+      c.set("user", cached);
+      c.set("sessionSource", "cache");
+      await limiters.consume([["apiPerUser", cached.id]]);
+      return next();
+    }
     const session = await auth.api.getSession({ headers: c.req.raw.headers }).catch((error: unknown) => {
       // A malformed token is "no session", not a server error.
       if ((error as { statusCode?: number }).statusCode === 401) return null;
@@ -23,6 +35,7 @@ export function requireSession(auth: Auth, limiters: RateLimiters): MiddlewareHa
     if (!session) throw AppError.unauthenticated();
     const { user } = session;
     c.set("userId", user.id);
+    c.set("sessionSource", "better-auth");
     c.set("user", { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" });
     await limiters.consume([["apiPerUser", user.id]]);
     await next();

@@ -1,0 +1,77 @@
+export interface Budget {
+  name: string;
+  limit: string;
+  actual: string;
+  pass: boolean;
+  /** Why the check is weaker in --quick mode, when it is. */
+  relaxed?: string;
+  /** False for timing budgets in --quick mode: reported, but they do not decide the exit code. */
+  enforced: boolean;
+}
+
+// Three-second scenarios on a shared two-core machine swing by tens of percent from run to run;
+// `--quick` (the smoke check inside `pnpm test`) enforces only what a short run measures reliably.
+const QUICK_NOT_ENFORCED = "timing figures from 3 s runs are reported, not enforced, in --quick";
+
+/** The budgets of DESIGN.md § Budgets, from one run's figures. */
+export function checkBudgets(figures: {
+  quick: boolean;
+  healthRps: number;
+  bareRps: number;
+  clientsP99: number;
+  rssMb: number;
+  loadSeconds: number;
+  coldStartMs: number;
+  statementsPerClientsRequest: number;
+  failures: Record<string, number>;
+}): Budget[] {
+  const ratio = figures.healthRps / figures.bareRps;
+  const failed = Object.entries(figures.failures).filter(([, count]) => count > 0);
+  return [
+    {
+      name: "GET /health vs bare node:http",
+      limit: "≥ 0.80×",
+      actual: `${ratio.toFixed(2)}×`,
+      pass: ratio >= 0.8,
+      relaxed: figures.quick ? QUICK_NOT_ENFORCED : undefined,
+      enforced: !figures.quick,
+    },
+    {
+      name: "GET /api/v1/clients p99 (c=32)",
+      limit: "< 25 ms",
+      actual: `${figures.clientsP99.toFixed(1)} ms`,
+      pass: figures.clientsP99 < 25,
+      relaxed: figures.quick ? QUICK_NOT_ENFORCED : undefined,
+      enforced: !figures.quick,
+    },
+    {
+      name: "API RSS after load",
+      limit: "< 200 MB after ≥ 60 s",
+      actual: `${figures.rssMb} MB after ${Math.round(figures.loadSeconds)} s`,
+      pass: figures.rssMb < 200 && (figures.quick || figures.loadSeconds >= 60),
+      relaxed: figures.quick ? "measured after less than a minute of load; not enforced in --quick" : undefined,
+      enforced: !figures.quick,
+    },
+    {
+      name: "cold start to /health 200",
+      limit: "< 1500 ms",
+      actual: `${Math.round(figures.coldStartMs)} ms`,
+      pass: figures.coldStartMs < 1500,
+      enforced: true,
+    },
+    {
+      name: "SQL statements per GET /clients",
+      limit: "= 1",
+      actual: String(figures.statementsPerClientsRequest),
+      pass: figures.statementsPerClientsRequest === 1,
+      enforced: true,
+    },
+    {
+      name: "unexpected statuses/errors",
+      limit: "0",
+      actual: failed.length === 0 ? "0" : failed.map(([name, count]) => `${name}: ${count}`).join(", "),
+      pass: failed.length === 0,
+      enforced: true,
+    },
+  ];
+}

@@ -1,0 +1,33 @@
+// `tsx bench/profile.ts <scenario> [seconds]`: one scenario against a `--cpu-prof` API, for finding
+// where the time goes (the profile lands in bench/*.cpuprofile, gitignored). No budgets, no build.
+import path from "node:path";
+import { freePort } from "../scripts/lib/free-port.ts";
+import { runLoad } from "./lib/load.ts";
+import { seedUsers } from "./lib/seed.ts";
+import { productionEnv, ROOT, runNode, startInfra, startServerProcess } from "./lib/stack.ts";
+import { Traffic } from "./lib/traffic.ts";
+
+const [scenario = "health", seconds = "8"] = process.argv.slice(2);
+const infra = await startInfra();
+try {
+  const env = productionEnv(infra, await freePort());
+  await runNode(["backend/dist/db/migrate-cli.js"], env, "migrations");
+  const api = await startServerProcess("backend/dist/main.js", env, path.join(infra.dir, "api.log"), [
+    "--cpu-prof",
+    `--cpu-prof-dir=${path.join(ROOT, "bench")}`,
+  ]);
+  console.log("rss after start", await api.rssMb());
+  const traffic = new Traffic(scenario === "health" ? [] : await seedUsers(api.baseUrl, 64, env.CORS_ORIGIN as string));
+  const next =
+    scenario === "health"
+      ? () => ({ method: "GET", path: "/health" })
+      : scenario === "mixed"
+        ? traffic.mixed()
+        : traffic.get(`/api/v1/${scenario}`);
+  const result = await runLoad({ baseUrl: api.baseUrl, connections: 32, warmupS: 1, durationS: Number(seconds), next });
+  console.log(scenario, JSON.stringify(result));
+  console.log("rss after load", await api.rssMb());
+  await api.stop();
+} finally {
+  await infra.stop();
+}

@@ -1,0 +1,248 @@
+// `pnpm bench [--quick] [--no-build] [--cpu-prof]`: the production server under autocannon, with
+// same-run baselines, measured SQL statements per request and the budgets of DESIGN.md.
+// See docs/performance.md for what each figure means and the results so far.
+import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import postgres from "postgres";
+import { freePort } from "../scripts/lib/free-port.ts";
+import { type Budget, checkBudgets } from "./lib/budgets.ts";
+import { type LoadOptions, type LoadResult, runLoad } from "./lib/load.ts";
+import { countStatements } from "./lib/query-count.ts";
+import { runRawQueryLoop } from "./lib/raw-postgres.ts";
+import { printReport, type Row } from "./lib/report.ts";
+import { seedUsers } from "./lib/seed.ts";
+import {
+  productionEnv,
+  ROOT,
+  resetRateLimits,
+  runNode,
+  type ServerProcess,
+  startInfra,
+  startServerProcess,
+} from "./lib/stack.ts";
+import { Traffic } from "./lib/traffic.ts";
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const CONNECTIONS = 32;
+const HEALTH_ROUNDS = 3;
+const POOL_MAX = 20; // the app's DATABASE_POOL_MAX default
+const plan = quick
+  ? { users: 96, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
+  : { users: 256, warmupS: 3, durationS: 12, healthS: 15, ladder: [0.5, 0.7, 0.85], ladderS: 10 };
+
+function log(message: string) {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function main(): Promise<number> {
+  if (!args.has("--no-build")) {
+    log("building the backend");
+    const build = spawnSync("pnpm", ["--filter", "@coaching-app/backend", "build"], { cwd: ROOT, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("pnpm build failed");
+  }
+  log("starting Postgres (pg_stat_statements) and Redis");
+  const infra = await startInfra();
+  const servers: ServerProcess[] = [];
+  try {
+    const env = productionEnv(infra, await freePort());
+    await runNode(["backend/dist/db/migrate-cli.js"], env, "migrations");
+    log("starting the API (APP_ENV=production)");
+    const nodeArgs = args.has("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench")}`] : [];
+    const api = await startServerProcess("backend/dist/main.js", env, path.join(infra.dir, "api.log"), nodeArgs);
+    servers.push(api);
+    const bare = await startServerProcess(
+      "bench/bare-http-server.ts",
+      { PORT: String(await freePort()), APP_VERSION: "bench" },
+      path.join(infra.dir, "bare.log"),
+    );
+    servers.push(bare);
+    log(`cold start ${Math.round(api.coldStartMs)} ms; seeding ${plan.users} coaches × 20 clients`);
+    const users = await seedUsers(api.baseUrl, plan.users, env.CORS_ORIGIN as string);
+    const traffic = new Traffic(users);
+
+    let loadSeconds = 0;
+    const rows: Row[] = [];
+    const load = async (
+      name: string,
+      options: Omit<LoadOptions, "connections" | "warmupS" | "durationS"> & Partial<LoadOptions>,
+    ) => {
+      const opts = { connections: CONNECTIONS, warmupS: plan.warmupS, durationS: plan.durationS, ...options };
+      // Each scenario starts with fresh per-user limiter counters: the limiter stays on, but a
+      // scenario must not inherit the 600/min budget the previous one spent.
+      if (opts.baseUrl === api.baseUrl) await resetRateLimits(infra.redis.url);
+      log(`${name}: ${opts.warmupS} s warm-up + ${opts.durationS} s${opts.rate ? ` at ${opts.rate} req/s` : ""}`);
+      const result = await runLoad(opts);
+      if (opts.baseUrl === api.baseUrl) loadSeconds += opts.warmupS + opts.durationS;
+      return result;
+    };
+
+    // This machine's speed drifts within seconds, so the framework ceiling is measured in rounds
+    // that alternate the API and the bare server; the round with the median ratio is reported.
+    const rounds: { health: LoadResult; bare: LoadResult }[] = [];
+    for (let round = 0; round < HEALTH_ROUNDS; round++) {
+      const durationS = Math.max(2, Math.round(plan.healthS / HEALTH_ROUNDS));
+      const warmupS = round === 0 ? plan.warmupS : 0;
+      const roundHealth = await load(`GET /health (round ${round + 1}/${HEALTH_ROUNDS})`, {
+        baseUrl: api.baseUrl,
+        next: () => ({ method: "GET", path: "/health" }),
+        durationS,
+        warmupS,
+      });
+      const roundBare = await load(`bare node:http /health (round ${round + 1}/${HEALTH_ROUNDS})`, {
+        baseUrl: bare.baseUrl,
+        next: () => ({ method: "GET", path: "/health" }),
+        durationS,
+        warmupS,
+      });
+      rounds.push({ health: roundHealth, bare: roundBare });
+    }
+    rounds.sort((a, b) => a.health.rps / a.bare.rps - b.health.rps / b.bare.rps);
+    const median = rounds[Math.floor(rounds.length / 2)] as { health: LoadResult; bare: LoadResult };
+    const health = median.health;
+    const bareHealth = median.bare;
+    log(`/health ratio per round: ${rounds.map((r) => (r.health.rps / r.bare.rps).toFixed(2)).join(", ")}`);
+    await bare.stop();
+    rows.push(row("GET /health", health, { name: "bare node:http", rps: bareHealth.rps }));
+    rows.push(row("baseline: bare node:http /health", bareHealth));
+
+    const me = await load("GET /api/v1/me", { baseUrl: api.baseUrl, next: traffic.get("/api/v1/me") });
+    rows.push(row("GET /api/v1/me (bearer)", me, { name: "bare node:http", rps: bareHealth.rps }));
+    const clients = await load("GET /api/v1/clients", { baseUrl: api.baseUrl, next: traffic.get("/api/v1/clients") });
+
+    log("counting SQL statements per request (pg_stat_statements)");
+    await resetRateLimits(infra.redis.url);
+    const send = (pathname: string) => {
+      const user = traffic.nextUser();
+      return () => fetch(`${api.baseUrl}${pathname}`, { headers: { authorization: `Bearer ${user.token}` } });
+    };
+    const perClients = await countStatements(infra.postgres.adminUrl, infra.appDbName, 50, () =>
+      send("/api/v1/clients")(),
+    );
+    const perMe = await countStatements(infra.postgres.adminUrl, infra.appDbName, 50, () => send("/api/v1/me")());
+    const listQuery = perClients.statements[0]?.query;
+    if (!listQuery) throw new Error("GET /api/v1/clients ran no SQL statement");
+
+    log("baseline: raw postgres.js loop running the same list query");
+    const userIds = await coachIds(infra.appDbUrl);
+    const raw = await runRawQueryLoop({
+      url: infra.appDbUrl,
+      query: listQuery,
+      params: (i) => [userIds[i % userIds.length] as string, 21],
+      poolMax: POOL_MAX,
+      concurrency: CONNECTIONS,
+      durationS: plan.durationS,
+      warmupS: plan.warmupS,
+    });
+    rows.push(row("GET /api/v1/clients (20 rows)", clients, { name: "raw postgres.js", rps: raw.qps }));
+    rows.push({
+      name: "baseline: raw postgres.js list query",
+      rps: raw.qps,
+      p50: raw.p50,
+      p95: Number.NaN,
+      p99: raw.p99,
+    });
+
+    const created = await load("POST /api/v1/clients", { baseUrl: api.baseUrl, next: traffic.createClient() });
+    rows.push(row("POST /api/v1/clients", created));
+
+    const mixedMax = await load("mixed, unthrottled", {
+      baseUrl: api.baseUrl,
+      next: traffic.mixed(),
+      durationS: plan.ladderS,
+    });
+    rows.push(row("mixed 80/20, unthrottled", mixedMax));
+    const ladder: (LoadResult & { targetRps: number })[] = [];
+    for (const share of plan.ladder) {
+      const targetRps = Math.max(10, Math.round((mixedMax.rps * share) / 10) * 10);
+      const result = await load(`mixed at ${targetRps} req/s`, {
+        baseUrl: api.baseUrl,
+        next: traffic.mixed(),
+        rate: targetRps,
+        warmupS: Math.min(2, plan.warmupS),
+        durationS: plan.ladderS,
+      });
+      ladder.push({ ...result, targetRps });
+      rows.push(row(`mixed 80/20 @ ${targetRps} req/s`, result));
+    }
+    const sustained = ladder.filter((r) => r.p95 < 100 && r.failures === 0 && r.rps >= r.targetRps * 0.95);
+    const capacityRps = Math.max(0, ...sustained.map((r) => r.rps));
+
+    const rssMb = await api.rssMb();
+    const logLines = await countLines(api.logFile);
+    const failures: Record<string, number> = {};
+    for (const r of rows) if (r.failures) failures[r.name] = r.failures;
+    const budgets = checkBudgets({
+      quick,
+      healthRps: health.rps,
+      bareRps: bareHealth.rps,
+      clientsP99: clients.p99,
+      rssMb,
+      loadSeconds,
+      coldStartMs: api.coldStartMs,
+      statementsPerClientsRequest: perClients.statementsPerRequest,
+      failures,
+    });
+    const summary = {
+      mode: quick ? "quick" : "full",
+      date: new Date().toISOString(),
+      node: process.version,
+      connections: CONNECTIONS,
+      userPool: plan.users,
+      rows,
+      coldStartMs: Math.round(api.coldStartMs),
+      bareColdStartMs: Math.round(bare.coldStartMs),
+      rssMb,
+      loadSeconds,
+      apiLogLines: logLines,
+      statements: { "GET /api/v1/clients": perClients, "GET /api/v1/me": perMe },
+      mixed: { mix: "80 % reads / 20 % writes", ladder, capacityRpsAtP95Under100ms: capacityRps },
+      budgets,
+    };
+    printReport(summary);
+    await writeFile(path.join(ROOT, "bench/results.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    log("wrote bench/results.json");
+    return budgets.every((b: Budget) => b.pass || !b.enforced) ? 0 : 1;
+  } finally {
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    await infra.stop();
+  }
+}
+
+function row(name: string, result: LoadResult, baseline?: { name: string; rps: number }): Row {
+  return {
+    name,
+    rps: result.rps,
+    p50: result.p50,
+    p95: result.p95,
+    p99: result.p99,
+    baseline: baseline?.name,
+    ratio: baseline ? Math.round((result.rps / baseline.rps) * 100) / 100 : undefined,
+    statuses: result.statuses,
+    failures: result.failures,
+  };
+}
+
+async function coachIds(url: string): Promise<string[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql<{ id: string }[]>`select id from "user"`).map((r) => r.id);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function countLines(file: string): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const text = await readFile(file, "utf8");
+  return text.split("\n").filter(Boolean).length;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(2);
+  },
+);

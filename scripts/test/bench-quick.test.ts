@@ -1,0 +1,35 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+// Smoke check of the performance bench (bench/run.ts): short scenarios; --quick enforces the budgets a
+// short run measures reliably (query count, failed requests, cold start) and reports the timing ones.
+// The full run, which enforces every budget, is `pnpm bench` (docs/performance.md).
+it("pnpm bench --quick runs every scenario with no failed request and one SQL statement per list request", () => {
+  const run = spawnSync("pnpm", ["bench", "--quick"], { cwd: ROOT, encoding: "utf8", timeout: 170_000 });
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const results = JSON.parse(readFileSync(path.join(ROOT, "bench/results.json"), "utf8")) as {
+    mode: string;
+    rows: { name: string; rps: number }[];
+    statements: Record<string, { statementsPerRequest: number }>;
+  };
+  expect(results.mode).toBe("quick");
+  const names = results.rows.map((row) => row.name);
+  for (const scenario of [
+    "GET /health",
+    "baseline: bare node:http /health",
+    "GET /api/v1/me (bearer)",
+    "GET /api/v1/clients (20 rows)",
+    "baseline: raw postgres.js list query",
+    "POST /api/v1/clients",
+    "mixed 80/20, unthrottled",
+  ]) {
+    expect(names).toContain(scenario);
+  }
+  expect(names.some((name) => name.startsWith("mixed 80/20 @"))).toBe(true);
+  for (const row of results.rows) expect(row.rps, row.name).toBeGreaterThan(0);
+  expect(results.statements["GET /api/v1/clients"]?.statementsPerRequest).toBe(1);
+});
