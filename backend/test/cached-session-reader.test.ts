@@ -1,11 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  authKeyPrefix,
-  SESSION_EXPIRES_IN_S,
-  SESSION_UPDATE_AGE_S,
-  sessionCookieName,
-} from "../src/auth/auth.ts";
+import { authKeyPrefix, SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S, sessionCookieName } from "../src/auth/auth.ts";
 import { createCachedSessionReader } from "../src/auth/cached-session-reader.ts";
 import { newCredentials, signUp } from "./support/auth-client.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
@@ -67,7 +62,8 @@ describe("cached session reader", () => {
     const user = await signUp(api.url, newCredentials("stale"));
     const token = user.session.token as string;
     const { key, value } = await cachedEntry(token);
-    const write = (session: object) => redis.set(key, JSON.stringify({ ...value, session: { ...value.session, ...session } }));
+    const write = (session: object) =>
+      redis.set(key, JSON.stringify({ ...value, session: { ...value.session, ...session } }));
 
     await write({ expiresAt: new Date(Date.now() - 1000).toISOString() });
     expect(await read(bearer(token))).toBeUndefined();
