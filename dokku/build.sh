@@ -15,7 +15,7 @@ its own RUN line; the test suite calls the same steps outside Docker).
 steps:
   install [pnpm flags...]   pnpm install --frozen-lockfile (extra flags, e.g. --offline, are passed on)
   build                     pnpm --filter @coaching-app/backend build  (tsc -> backend/dist)
-  deploy <out-dir>          pnpm --filter @coaching-app/backend deploy --prod --legacy <out-dir>
+  deploy <out-dir>          pnpm --filter @coaching-app/backend deploy --prod <out-dir> (from the lockfile)
                             a self-contained directory: package.json, dist/, production node_modules
 
 options:
@@ -53,9 +53,11 @@ case "$step" in
   deploy)
     out="${2:-}"
     [[ -n "$out" ]] || die "deploy needs an output directory (see --help)"
-    # pnpm 10 only deploys workspaces with inject-workspace-packages=true unless --legacy is given;
-    # the backend has no workspace dependencies, so the legacy implementation gives the same result.
-    run pnpm --filter "$BACKEND_PACKAGE" deploy --prod --legacy "$out"
+    # pnpm 10 deploys from the lockfile only with inject-workspace-packages=true. The --legacy path
+    # re-resolves instead: it ignores the workspace overrides and put vitest (an optional peer of
+    # better-auth) into the image. The backend has no workspace dependencies, so injecting changes
+    # nothing else; the setting is given here only, the workspace keeps its symlinks.
+    run pnpm --filter "$BACKEND_PACKAGE" --config.inject-workspace-packages=true deploy --prod "$out"
     [[ -f "$out/dist/main.js" ]] || die "$out/dist/main.js is missing: run the build step first"
     ;;
   "")

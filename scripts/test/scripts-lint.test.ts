@@ -50,7 +50,7 @@ describe("operator scripts", () => {
   it.each(SCRIPTS)("%s answers --help with a usage text and exit 0", async (script) => {
     const result = await runScript(script, ["--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^usage: /im);
+    expect(result.stdout).toMatch(/^usage:/im);
   });
 });
 
