@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -68,8 +68,8 @@ export function productionEnv(infra: Infra, port: number): Record<string, string
     LOG_LEVEL: "info",
     TRUST_PROXY: "cloudflare",
     APP_VERSION: "bench",
-    // Lets an experiment pass V8 flags to the API process (e.g. heap limits) without code changes.
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    // The image's heap caps (dokku/Dockerfile), unless an experiment passes its own V8 flags.
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? productionNodeOptions(),
   };
 }
 
@@ -187,4 +187,12 @@ export function resetRateLimits(redisUrl: string): Promise<void> {
       code === 0 && output.trim() === "1" ? resolve() : reject(new Error(`resetting rate limits failed: ${output}`)),
     );
   });
+}
+
+/** NODE_OPTIONS of the production image, read from dokku/Dockerfile so the bench cannot drift from it. */
+export function productionNodeOptions(): string {
+  const dockerfile = readFileSync(path.join(ROOT, "dokku/Dockerfile"), "utf8");
+  const match = dockerfile.match(/NODE_OPTIONS="([^"]*)"/);
+  if (!match?.[1]) throw new Error("dokku/Dockerfile sets no NODE_OPTIONS");
+  return match[1];
 }
