@@ -1,28 +1,16 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { Link, Navigate } from "react-router";
 import { signIn } from "../api/auth-api.ts";
-import { ME_KEY, useMe } from "../auth/use-me.ts";
+import { useAuthAction } from "../auth/use-auth-action.ts";
 import { FormAlert } from "../components/form-alert.tsx";
 import { LoadingState } from "../components/states.tsx";
 import { TextField } from "../components/text-field.tsx";
-import { AuthLayout, safeNext } from "./auth-layout.tsx";
+import { AuthLayout } from "./auth-layout.tsx";
 
 export function SignInPage() {
-  const [params] = useSearchParams();
-  const next = safeNext(params.get("next"));
-  const me = useMe();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const { next, me, mutation } = useAuthAction(signIn);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const mutation = useMutation({
-    mutationFn: signIn,
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ME_KEY });
-      navigate(next, { replace: true });
-    },
-  });
   if (me.isPending) return <LoadingState />;
   if (me.data && !mutation.isPending) return <Navigate to={next} replace />;
 
