@@ -19,14 +19,6 @@ export async function rosterRole(db: Db, clientId: string, userId: string): Prom
   return row.coach_id === userId ? "coach" : "client";
 }
 
-/** 404 unless the caller may see the entry; 403 when they see it but only the coach may write. */
-export async function requireRosterRole(db: Db, clientId: string, userId: string, need: RosterRole | "any") {
-  const role = await rosterRole(db, clientId, userId);
-  if (!role) throw AppError.notFound("Client not found.");
-  if (need === "coach" && role !== "coach") throw AppError.forbidden("Only the coach can change this.");
-  return role;
-}
-
 /** The error for a write that matched no row: 403 if the caller can see the entry, else 404. */
 export async function writeDenied(db: Db, clientId: string, userId: string, what = "Client"): Promise<AppError> {
   return (await rosterRole(db, clientId, userId)) === "client"
