@@ -122,6 +122,10 @@ describe("invites", () => {
 
     const again = await as(invitee, api, "POST", `/api/v1/invites/${invite.token}/accept`);
     expect(again.status).toBe(404);
+    // The token is a credential: the request log shows the route, not the token.
+    const logged = JSON.stringify(api.logs);
+    expect(logged).not.toContain(invite.token);
+    expect(logged).toContain('"path":"/api/v1/invites/[redacted]/accept"');
   });
 
   it("answers an expired invite with 410 and an unknown one with 404", async () => {

@@ -2,6 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../logger.ts";
 import type { AppBindings } from "./bindings.ts";
 
+// An invite token in a URL is a credential: whoever reads it from the logs could accept the invite.
+const INVITE_TOKEN = /(\/invites\/)[^/]+/;
+
 /**
  * One log line per request: method, path, status, duration, request id, user id. Health checks are
  * polled every second by the tunnel guard and the edge, so they are logged at debug only and cost
@@ -17,7 +20,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppBindings> {
     await next();
     const line = {
       method: c.req.method,
-      path,
+      path: path.includes("/invites/") ? path.replace(INVITE_TOKEN, "$1[redacted]") : path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       reqId: c.get("requestId"),
