@@ -54,22 +54,6 @@ BACKUP_PING_URL="${BACKUP_PING_URL:-}"
 LOCK_FILE="${LOCK_FILE:-/var/lock/coaching-app-backup.lock}"
 GZIP_LEVEL="${GZIP_LEVEL:-1}"
 
-readonly NAME_PREFIX="coaching-app-"
-readonly NAME_PATTERN='^coaching-app-[0-9]{8}-[0-9]{6}\.dump\.gz$'
-# Exact count(*) of every user table, read in one statement; the `stats:` marker lets the line be
-# picked out of psql output even when it comes through `dokku postgres:connect` (aligned format).
-readonly STATS_SQL="SELECT 'stats:' || json_build_object(
-  'database', current_database(),
-  'server_version', current_setting('server_version'),
-  'row_counts', coalesce((
-    SELECT json_object_agg(t.name, t.n ORDER BY t.name) FROM (
-      SELECT format('%s.%s', table_schema, table_name) AS name,
-        (xpath('/row/n/text()', query_to_xml(
-          format('SELECT count(*) AS n FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint AS n
-      FROM information_schema.tables
-      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-    ) t), '{}'::json))::text;"
-
 DRY_RUN=0
 PRUNE_ONLY=0
 PING_ON_EXIT=0
@@ -79,20 +63,9 @@ PUBLISHED=0
 SNAPSHOT_ID=""
 SNAPSHOT_PID=""
 
-log() { printf '%s backup-to-r2 %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-human() { numfmt --to=iec-i --suffix=B "$1"; }
-# Last lines of a captured stderr file, on one line, for error messages.
-err_tail() { [[ -s "$1" ]] && tail -n 4 "$1" | tr -s '\n\t' '  ' || printf '(no error output)'; }
-redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
-rc() { rclone --quiet "$@"; }
-# Names the failing line for failures that have no message of their own.
-arm_err_trap() { trap 'log "ERROR: unexpected failure at line $LINENO: $BASH_COMMAND"' ERR; }
+SCRIPT_NAME=backup-to-r2
+# shellcheck source-path=SCRIPTDIR source=backup-lib.bash
+source "$(dirname "$(readlink -f "$0")")/backup-lib.bash"
 
 on_exit() {
   local status=$?

@@ -34,7 +34,6 @@ EOF
 BACKUP_REMOTE="${BACKUP_REMOTE:-r2-backup:coaching-app-backups/db}"
 BACKUP_REMOTE="${BACKUP_REMOTE%/}"
 
-readonly NAME_PATTERN='^coaching-app-[0-9]{8}-[0-9]{6}\.dump\.gz$'
 readonly PUBLIC_TABLES_SQL="SELECT 'tables:' || count(*) FROM information_schema.tables
   WHERE table_schema = 'public' AND table_type = 'BASE TABLE';"
 
@@ -45,19 +44,9 @@ DOKKU_SERVICE=""
 FORCE=0
 WORK=""
 
-log() { printf '%s restore-from-r2 %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-human() { numfmt --to=iec-i --suffix=B "$1"; }
-err_tail() { [[ -s "$1" ]] && tail -n 4 "$1" | tr -s '\n\t' '  ' || printf '(no error output)'; }
-redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
-rc() { rclone --quiet "$@"; }
-# Names the failing line for failures that have no message of their own.
-arm_err_trap() { trap 'log "ERROR: unexpected failure at line $LINENO: $BASH_COMMAND"' ERR; }
+SCRIPT_NAME=restore-from-r2
+# shellcheck source-path=SCRIPTDIR source=backup-lib.bash
+source "$(dirname "$(readlink -f "$0")")/backup-lib.bash"
 
 on_exit() {
   local status=$?

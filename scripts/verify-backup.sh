@@ -32,18 +32,6 @@ BACKUP_PING_URL="${BACKUP_PING_URL:-}"
 SCRATCH_DB="${SCRATCH_DB:-coaching_app_verify_$(date -u +%Y%m%d_%H%M%S)_$$}"
 RESTORE_SCRIPT="${RESTORE_SCRIPT:-$(dirname "$(readlink -f "$0")")/restore-from-r2.sh}"
 
-# Same statement as backup-to-r2.sh writes into the manifest: exact count(*) of every user table.
-readonly STATS_SQL="SELECT 'stats:' || json_build_object(
-  'database', current_database(),
-  'server_version', current_setting('server_version'),
-  'row_counts', coalesce((
-    SELECT json_object_agg(t.name, t.n ORDER BY t.name) FROM (
-      SELECT format('%s.%s', table_schema, table_name) AS name,
-        (xpath('/row/n/text()', query_to_xml(
-          format('SELECT count(*) AS n FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint AS n
-      FROM information_schema.tables
-      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-    ) t), '{}'::json))::text;"
 
 ADMIN_URL=""
 NAME=""
@@ -52,16 +40,9 @@ SCRATCH_CREATED=0
 PING_ON_EXIT=0
 WORK=""
 
-log() { printf '%s verify-backup %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-err_tail() { [[ -s "$1" ]] && tail -n 4 "$1" | tr -s '\n\t' '  ' || printf '(no error output)'; }
-# Names the failing line for failures that have no message of their own.
-arm_err_trap() { trap 'log "ERROR: unexpected failure at line $LINENO: $BASH_COMMAND"' ERR; }
+SCRIPT_NAME=verify-backup
+# shellcheck source-path=SCRIPTDIR source=backup-lib.bash
+source "$(dirname "$(readlink -f "$0")")/backup-lib.bash"
 redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
 
 admin_sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$ADMIN_URL" -c "$1"; }

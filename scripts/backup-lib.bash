@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Shared by backup-to-r2.sh, restore-from-r2.sh and verify-backup.sh, which source it from their own
+# directory (install all four files together, e.g. into /opt/scripts). Not run on its own.
+# The caller sets SCRIPT_NAME before sourcing; the constants are used by the callers.
+# shellcheck disable=SC2034
+
+# Published dumps, and the only names retention, --list and restore ever touch.
+readonly NAME_PREFIX="coaching-app-"
+readonly NAME_PATTERN='^coaching-app-[0-9]{8}-[0-9]{6}\.dump\.gz$'
+
+# Exact count(*) of every user table, read in one statement: backup-to-r2.sh writes it into the
+# manifest, verify-backup.sh compares a restore against it. The `stats:` marker lets the line be
+# picked out of psql output even when it comes through `dokku postgres:connect` (aligned format).
+readonly STATS_SQL="SELECT 'stats:' || json_build_object(
+  'database', current_database(),
+  'server_version', current_setting('server_version'),
+  'row_counts', coalesce((
+    SELECT json_object_agg(t.name, t.n ORDER BY t.name) FROM (
+      SELECT format('%s.%s', table_schema, table_name) AS name,
+        (xpath('/row/n/text()', query_to_xml(
+          format('SELECT count(*) AS n FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint AS n
+      FROM information_schema.tables
+      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+    ) t), '{}'::json))::text;"
+
+log() { printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$SCRIPT_NAME" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+human() { numfmt --to=iec-i --suffix=B "$1"; }
+# Last lines of a captured stderr file, on one line, for error messages.
+err_tail() { [[ -s "$1" ]] && tail -n 4 "$1" | tr -s '\n\t' '  ' || printf '(no error output)'; }
+redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
+rc() { rclone --quiet "$@"; }
+# Names the failing line for failures that have no message of their own.
+arm_err_trap() { trap 'log "ERROR: unexpected failure at line $LINENO: $BASH_COMMAND"' ERR; }
