@@ -32,7 +32,6 @@ BACKUP_PING_URL="${BACKUP_PING_URL:-}"
 SCRATCH_DB="${SCRATCH_DB:-coaching_app_verify_$(date -u +%Y%m%d_%H%M%S)_$$}"
 RESTORE_SCRIPT="${RESTORE_SCRIPT:-$(dirname "$(readlink -f "$0")")/restore-from-r2.sh}"
 
-
 ADMIN_URL=""
 NAME=""
 SCRATCH_URL=""
@@ -43,7 +42,6 @@ WORK=""
 SCRIPT_NAME=verify-backup
 # shellcheck source-path=SCRIPTDIR source=backup-lib.bash
 source "$(dirname "$(readlink -f "$0")")/backup-lib.bash"
-redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
 
 admin_sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$ADMIN_URL" -c "$1"; }
 
