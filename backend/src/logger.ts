@@ -2,26 +2,23 @@ import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-/** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
+/** Keys whose values never reach a log line, wherever we log them. */
+const SECRET_KEYS = ["authorization", "cookie", "password", "newPassword", "currentPassword", "token", "secret"];
+
+/**
+ * Paths pino replaces with "[redacted]". Top-level keys, and anything inside `err`, the only nested
+ * object our log calls carry (errors from HTTP and database clients can hold request headers or
+ * connection options). No top-level wildcard (`*.token`) on purpose: pino then runs the redactor on
+ * every value of every line, which was a quarter of all memory allocated per request (issue 9).
+ */
 export const REDACT_PATHS = [
-  "authorization",
-  "cookie",
-  "password",
-  "newPassword",
-  "currentPassword",
-  "token",
-  "secret",
-  "*.authorization",
-  "*.cookie",
-  "*.password",
-  "*.newPassword",
-  "*.currentPassword",
-  "*.token",
-  "*.secret",
-  "*.headers.authorization",
-  "*.headers.cookie",
-  '*.headers["set-cookie"]',
-  '*["set-cookie"]',
+  ...SECRET_KEYS,
+  '["set-cookie"]',
+  ...SECRET_KEYS.map((key) => `err.${key}`),
+  ...SECRET_KEYS.map((key) => `err.*.${key}`),
+  ...SECRET_KEYS.map((key) => `err.*.headers.${key}`),
+  'err.*["set-cookie"]',
+  'err.*.headers["set-cookie"]',
 ];
 
 interface LoggerOptions {
