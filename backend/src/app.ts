@@ -27,6 +27,7 @@ import { clientIp } from "./http/client-ip.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { requireJsonBody } from "./http/json-body.ts";
 import { createRateLimiters } from "./http/rate-limit.ts";
+import { hasRequestBody, requestHeaders } from "./http/request-headers.ts";
 import { requestLog } from "./http/request-log.ts";
 import { requireSession } from "./http/require-session.ts";
 import { createResponseHeaders, responseHeaders } from "./http/response-headers.ts";
@@ -71,17 +72,17 @@ export function createApp(deps: Deps) {
 
   app.route("/", readinessRoutes());
 
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: JSON_BODY_LIMIT,
-      // The rest of the body is never read, so the connection cannot be reused: close it.
-      onError: (c) =>
-        c.json(errorBody("payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`), 413, {
-          Connection: "close",
-        }),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: JSON_BODY_LIMIT,
+    // The rest of the body is never read, so the connection cannot be reused: close it.
+    onError: (c) =>
+      c.json(errorBody("payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`), 413, {
+        Connection: "close",
+      }),
+  });
+  // bodyLimit reads `c.req.raw.body`, which makes the Node adapter build a full Request even for a
+  // GET: only requests that carry a body go through it.
+  app.use("/api/*", (c, next) => (hasRequestBody(requestHeaders(c)) ? limitBody(c, next) : next()));
   app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
   app.route("/", authRoutes(auth, limiters, config.corsOrigins));
 

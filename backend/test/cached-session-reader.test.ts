@@ -9,7 +9,9 @@ import { createTestDatabase } from "./support/test-services.ts";
 let api: TestApp;
 let dropDb: () => Promise<void>;
 let redis: Redis;
-let read: ReturnType<typeof createCachedSessionReader>;
+let reader: ReturnType<typeof createCachedSessionReader>;
+const read = (headers: Headers, alongside?: (userId: string) => Promise<void>) =>
+  reader((name) => headers.get(name) ?? undefined, alongside);
 let prefix: string;
 
 beforeAll(async () => {
@@ -18,7 +20,7 @@ beforeAll(async () => {
   api = await startTestApp(database.url);
   redis = api.deps.redis as Redis;
   prefix = authKeyPrefix(api.deps.config.redisKeyPrefix);
-  read = createCachedSessionReader({
+  reader = createCachedSessionReader({
     redis,
     keyPrefix: prefix,
     secret: api.deps.config.authSecret,
@@ -76,6 +78,20 @@ describe("cached session reader", () => {
     expect(await read(bearer(token))).toMatchObject({ id: user.id });
     await redis.set(`${prefix}revoked-sessions-before-${user.id}`, String(Date.now() + 1000));
     expect(await read(bearer(token))).toBeUndefined();
+  });
+
+  it("runs the caller's work for a cached user alongside the revocation check, and passes its errors on", async () => {
+    const user = await signUp(api.url, newCredentials("alongside"));
+    const token = user.session.token as string;
+    const seen: string[] = [];
+    expect(await read(bearer(token), async (id) => void seen.push(id))).toMatchObject({ id: user.id });
+    expect(seen).toEqual([user.id]);
+    await expect(read(bearer(token), () => Promise.reject(new Error("limit reached")))).rejects.toThrow(
+      "limit reached",
+    );
+    // Nothing to run for a token the cache does not vouch for.
+    expect(await read(bearer(token.split(".")[0] as string), async (id) => void seen.push(id))).toBeUndefined();
+    expect(seen).toEqual([user.id]);
   });
 
   it("is what answers /api/v1 requests while the cache holds the session, better-auth otherwise", async () => {

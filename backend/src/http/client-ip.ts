@@ -1,6 +1,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { MiddlewareHandler } from "hono";
 import type { AppBindings } from "./bindings.ts";
+import { requestHeaders } from "./request-headers.ts";
 
 /**
  * Decides the client IP once per request. Behind Cloudflare Tunnel every request comes from
@@ -12,7 +13,7 @@ import type { AppBindings } from "./bindings.ts";
 export function clientIp(trustProxy: "none" | "cloudflare"): MiddlewareHandler<AppBindings> {
   return async function clientIpMiddleware(c, next) {
     let ip: string | undefined;
-    if (trustProxy === "cloudflare") ip = c.req.header("cf-connecting-ip")?.trim() || undefined;
+    if (trustProxy === "cloudflare") ip = requestHeaders(c)("cf-connecting-ip")?.trim() || undefined;
     if (!ip) {
       try {
         ip = getConnInfo(c).remote.address;

@@ -4,6 +4,7 @@ import { AppError } from "./app-error.ts";
 import type { AppBindings, SessionUser } from "./bindings.ts";
 import { isUnavailableError } from "./error-handler.ts";
 import type { RateLimiters } from "./rate-limit.ts";
+import { type HeaderReader, requestHeaders } from "./request-headers.ts";
 
 /**
  * Resolves the session from the cookie or `Authorization: Bearer` token (better-auth's bearer
@@ -12,15 +13,19 @@ import type { RateLimiters } from "./rate-limit.ts";
 export function requireSession(
   auth: Auth,
   limiters: RateLimiters,
-  readCachedSession?: (headers: Headers) => Promise<SessionUser | undefined>,
+  readCachedSession?: (
+    header: HeaderReader,
+    alongside: (userId: string) => Promise<void>,
+  ) => Promise<SessionUser | undefined>,
 ): MiddlewareHandler<AppBindings> {
+  const countRequest = (userId: string) => limiters.consume([["apiPerUser", userId]]);
   return async function requireSessionMiddleware(c, next) {
-    const cached = await readCachedSession?.(c.req.raw.headers);
+    // The fast path counts the request against the user's limit while it checks revocation.
+    const cached = await readCachedSession?.(requestHeaders(c), countRequest);
     if (cached) {
       c.set("userId", cached.id);
       c.set("user", cached);
       c.set("sessionSource", "cache");
-      await limiters.consume([["apiPerUser", cached.id]]);
       return next();
     }
     const session = await auth.api.getSession({ headers: c.req.raw.headers }).catch((error: unknown) => {
@@ -37,7 +42,7 @@ export function requireSession(
     c.set("userId", user.id);
     c.set("sessionSource", "better-auth");
     c.set("user", { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" });
-    await limiters.consume([["apiPerUser", user.id]]);
+    await countRequest(user.id);
     await next();
   };
 }

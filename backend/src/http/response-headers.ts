@@ -1,6 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppBindings } from "./bindings.ts";
+import { requestHeaders } from "./request-headers.ts";
 
 interface ResponseHeadersOptions {
   corsOrigins: string[];
@@ -9,20 +10,6 @@ interface ResponseHeadersOptions {
 }
 
 const REQUEST_ID = /^[\w\-=.]{1,128}$/;
-
-/**
- * Reads request headers from Node's own object when running under @hono/node-server: touching
- * `c.req.header()` makes the adapter build a full `Request` with a `Headers` copy, which is most of
- * the cost of a `/health` answer.
- */
-function requestHeaderReader(c: Context): (name: string) => string | undefined {
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  if (!incoming) return (name) => c.req.header(name);
-  return (name) => {
-    const value = incoming.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-}
 
 /**
  * Security headers, `X-Request-Id` and the CORS headers of simple (non-preflight) requests.
@@ -50,7 +37,7 @@ export function createResponseHeaders(options: ResponseHeadersOptions) {
   const expose = options.exposeHeaders.join(", ");
 
   return (c: Context) => {
-    const header = requestHeaderReader(c);
+    const header = requestHeaders(c);
     const incoming = header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     const headers: Record<string, string> = { ...fixed, "X-Request-Id": requestId };
