@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { preparedQuery } from "../../db/prepared-query.ts";
 import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
 import { deleteClientObjects } from "../assets/asset-purge.ts";
 import type { AssetStorage } from "../assets/asset-storage.ts";
@@ -52,6 +53,41 @@ function selectClients(db: Db) {
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+interface ListArgs extends Record<string, unknown> {
+  userId: string;
+  limit: number;
+  status?: "active" | "archived";
+  pattern?: string;
+  cursorAt?: string;
+  cursorId?: string;
+}
+
+/** The list query, compiled once per combination of filters (it serves most requests of the app). */
+const listQuery = preparedQuery<ListArgs, Row>((db, arg, shape) => {
+  const [as, status, q, cursor] = shape.split(":");
+  let query = selectClients(db)
+    .where(as === "coach" ? "clients.coach_id" : "clients.linked_user_id", "=", arg("userId"))
+    .orderBy("clients.created_at", "desc")
+    .orderBy("clients.id", "desc")
+    .limit(arg("limit"));
+  if (status) query = query.where("clients.status", "=", arg("status"));
+  if (q) {
+    query = query.where((eb) =>
+      eb.or([eb("clients.name", "ilike", arg("pattern")), eb("clients.email", "ilike", arg("pattern"))]),
+    );
+  }
+  if (cursor) {
+    const at = cursorTimestamp(arg("cursorAt"));
+    query = query.where((eb) =>
+      eb.or([
+        eb("clients.created_at", "<", at),
+        eb.and([eb("clients.created_at", "=", at), eb("clients.id", "<", arg("cursorId"))]),
+      ]),
+    );
+  }
+  return query;
+});
+
 /** The caller's roster (or, `as: client`, the entries they are linked to), newest first. One query. */
 export async function listClients(
   db: Db,
@@ -59,26 +95,16 @@ export async function listClients(
   query: { limit: number; cursor?: string; q?: string; status?: "active" | "archived"; as: "coach" | "client" },
 ) {
   const after = decodeCursor(query.cursor);
-  let q = selectClients(db)
-    .where(query.as === "coach" ? "clients.coach_id" : "clients.linked_user_id", "=", userId)
-    .orderBy("clients.created_at", "desc")
-    .orderBy("clients.id", "desc")
-    .limit(query.limit + 1);
-  if (query.status) q = q.where("clients.status", "=", query.status);
-  if (query.q) {
-    const pattern = `%${escapeLike(query.q)}%`;
-    q = q.where((eb) => eb.or([eb("clients.name", "ilike", pattern), eb("clients.email", "ilike", pattern)]));
-  }
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("clients.created_at", "<", at),
-        eb.and([eb("clients.created_at", "=", at), eb("clients.id", "<", after.id)]),
-      ]),
-    );
-  }
-  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const shape = `${query.as}:${query.status ? "s" : ""}:${query.q ? "q" : ""}:${after ? "c" : ""}`;
+  const rows = await listQuery(db, shape, {
+    userId,
+    limit: query.limit + 1,
+    status: query.status,
+    pattern: query.q ? `%${escapeLike(query.q)}%` : undefined,
+    cursorAt: after?.k,
+    cursorId: after?.id,
+  });
+  const page = toPage(rows, query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(toClient), nextCursor: page.nextCursor };
 }
 

@@ -1,0 +1,61 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Db } from "../src/db/database.ts";
+import { preparedQuery } from "../src/db/prepared-query.ts";
+import { createTestDatabase } from "./support/test-services.ts";
+
+let db: Db;
+let close: () => Promise<void>;
+let dropDb: () => Promise<void>;
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  dropDb = database.drop;
+  const created = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 5000 });
+  db = created.db;
+  close = () => created.sql.end();
+  await sql`create table words (id int primary key, word text not null, lang text not null)`.execute(db);
+  await sql`insert into words values (1, 'eins', 'de'), (2, 'two', 'en'), (3, 'drei', 'de'), (4, 'four', 'en')`.execute(
+    db,
+  );
+});
+
+afterAll(async () => {
+  await close?.();
+  await dropDb?.();
+});
+
+type Words = { id: number; word: string };
+/** The table this test creates, added to the app's schema type. */
+const words = (d: Db) => d.withTables<{ words: Words & { lang: string } }>().selectFrom("words");
+
+describe("preparedQuery", () => {
+  it("builds each shape once and runs it with each call's arguments", async () => {
+    const builds: string[] = [];
+    const byLang = preparedQuery<{ lang: string; after?: number; limit: number }, Words>((d, arg, shape) => {
+      builds.push(shape);
+      let q = words(d).select(["id", "word"]).where("lang", "=", arg("lang"));
+      if (shape === "after") q = q.where("id", ">", arg("after"));
+      return q.orderBy("id").limit(arg("limit"));
+    });
+    expect(await byLang(db, "all", { lang: "de", limit: 10 })).toEqual([
+      { id: 1, word: "eins" },
+      { id: 3, word: "drei" },
+    ]);
+    expect(await byLang(db, "all", { lang: "en", limit: 1 })).toEqual([{ id: 2, word: "two" }]);
+    expect(await byLang(db, "after", { lang: "en", after: 2, limit: 5 })).toEqual([{ id: 4, word: "four" }]);
+    expect(await byLang(db, "after", { lang: "de", after: 1, limit: 5 })).toEqual([{ id: 3, word: "drei" }]);
+    expect(builds).toEqual(["all", "after"]);
+  });
+
+  it("refuses a literal value baked into the SQL, and a missing argument", async () => {
+    const baked = preparedQuery<{ limit: number }, Words>((d, arg) =>
+      words(d).select(["id", "word"]).where("lang", "=", "de").limit(arg("limit")),
+    );
+    await expect(baked(db, "x", { limit: 1 })).rejects.toThrow("not an arg() placeholder (de)");
+    const needsLang = preparedQuery<{ lang: string }, Words>((d, arg) =>
+      words(d).select(["id", "word"]).where("lang", "=", arg("lang")),
+    );
+    await expect(needsLang(db, "x", {} as { lang: string })).rejects.toThrow('missing argument "lang"');
+  });
+});
