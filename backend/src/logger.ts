@@ -2,7 +2,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-/** Keys whose values never reach a log line, wherever we log them. */
+/** Keys whose values must never reach a log line. */
 const SECRET_KEYS = ["authorization", "cookie", "password", "newPassword", "currentPassword", "token", "secret"];
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { isoTimestamp } from "../../db/iso-timestamp.ts";
 import { preparedQuery } from "../../db/prepared-query.ts";
 import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
 import { deleteClientObjects } from "../assets/asset-purge.ts";
@@ -13,8 +14,8 @@ type Row = {
   email: string | null;
   status: "active" | "archived";
   linked_user_id: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
   sort_key: string;
 };
 
@@ -27,8 +28,8 @@ export function toClient(row: Row) {
     email: row.email,
     status: row.status,
     linkedUserId: row.linked_user_id,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -44,8 +45,8 @@ function selectClients(db: Db) {
       "clients.email",
       "clients.status",
       "clients.linked_user_id",
-      "clients.created_at",
-      "clients.updated_at",
+      isoTimestamp("clients.created_at").as("created_at"),
+      isoTimestamp("clients.updated_at").as("updated_at"),
       // Postgres' own text form keeps microseconds, which a JS Date would drop from the cursor.
       sql<string>`clients.created_at::text`.as("sort_key"),
     ]);

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Db } from "../src/db/database.ts";
+import { isoTimestamp } from "../src/db/iso-timestamp.ts";
 import { preparedQuery } from "../src/db/prepared-query.ts";
 import { createTestDatabase } from "./support/test-services.ts";
 
@@ -57,5 +58,31 @@ describe("preparedQuery", () => {
       words(d).select(["id", "word"]).where("lang", "=", arg("lang")),
     );
     await expect(needsLang(db, "x", {} as { lang: string })).rejects.toThrow('missing argument "lang"');
+  });
+});
+
+describe("isoTimestamp", () => {
+  it("formats like Date.toISOString, whatever the session time zone", async () => {
+    const stamps = ["2026-01-02 03:04:05+00", "2026-11-22 07:20:14.123456+00", "1999-12-31 23:59:59.9999+00"];
+    const seen: string[] = [];
+    for (const zone of ["UTC", "America/New_York", "Asia/Kathmandu"]) {
+      // One connection for the session setting and the queries that depend on it.
+      await db.connection().execute(async (conn) => {
+        await sql`set time zone ${sql.lit(zone)}`.execute(conn);
+        for (const stamp of stamps) {
+          const { rows } = await sql<{ iso: string; date: Date; local: string }>`
+            select ${isoTimestamp("t.at")} as iso, t.at as date, t.at::text as local
+            from (select ${stamp}::timestamptz as at) t
+          `.execute(conn);
+          expect(rows[0]?.iso).toBe(rows[0]?.date.toISOString());
+          seen.push(rows[0]?.local as string);
+        }
+        await sql`reset time zone`.execute(conn);
+      });
+    }
+    // The session zone did apply: Postgres' own text form changed with it.
+    expect(seen[0]).toBe("2026-01-02 03:04:05+00");
+    expect(seen[3]).toBe("2026-01-01 22:04:05-05");
+    expect(seen[6]).toBe("2026-01-02 08:49:05+05:45");
   });
 });
