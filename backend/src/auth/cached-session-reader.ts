@@ -38,7 +38,7 @@ function signedToken(header: HeaderReader, cookieName: string): string | undefin
  * copies the headers and builds an endpoint context: it capped an authenticated route near 1,000
  * req/s on one core (docs/performance.md). This does the same checks — HMAC-SHA256 signature
  * (constant-time), cached session present, not expired, not revoked — in a few microseconds plus
- * two Redis reads.
+ * two Redis round trips (the second shared with the rate limit).
  *
  * It answers only when it is sure. Anything else (no signature, cache miss, Redis down, a session
  * due for its sliding refresh, a parse error) returns undefined and the caller asks better-auth,
