@@ -1,3 +1,4 @@
+/// <reference path="../types/autocannon.d.ts" />
 import { Agent, request as httpRequest } from "node:http";
 import autocannon, { type Request } from "autocannon";
 
