@@ -10,7 +10,7 @@ import { setFlagsFromString } from "node:v8";
  * `pnpm bench`, about half of the runs then collected the old generation every ~230 ms instead of
  * every ~2 s, and `/health` served 0.5× instead of 0.9× a bare node:http server. An API's objects
  * live for one request, so the heuristic only ever guesses wrong here. Measured with the flag:
- * 6 of 6 runs in the fast state (docs/performance.md).
+ * 11 of 11 runs in the fast state (docs/performance.md).
  *
  * Not settable through NODE_OPTIONS (Node accepts only a few V8 flags there), so the entry point
  * sets it before it serves; V8 reads it at each collection.

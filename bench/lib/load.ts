@@ -9,7 +9,7 @@ export interface LoadOptions {
   warmupS: number;
   /**
    * Fixed overall request rate (req/s), sent open-loop at even intervals over `connections`
-   * keep-alive sockets (see runPaced); unset = closed loop, as fast as the server answers.
+   * keep-alive sockets (see `paced`); unset = closed loop, as fast as the server answers.
    */
   rate?: number;
   /** Builds each request (method, path, headers, body); called once per request. */
