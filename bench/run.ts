@@ -27,7 +27,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const CONNECTIONS = 32;
 const HEALTH_ROUNDS = 3;
-const POOL_MAX = 20; // the app's DATABASE_POOL_MAX default
+const POOL_MAX = 10; // the app's DATABASE_POOL_MAX default
 const plan = quick
   ? { users: 96, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
   : { users: 256, warmupS: 3, durationS: 12, healthS: 15, ladder: [0.5, 0.7, 0.85], ladderS: 10 };

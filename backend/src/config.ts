@@ -17,7 +17,7 @@ const schema = z.object({
   PORT: int(1, 65535).default(3001),
   HOST: z.string().min(1).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
-  DATABASE_POOL_MAX: int(1, 100).default(20),
+  DATABASE_POOL_MAX: int(1, 100).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
   REDIS_KEY_PREFIX: z

@@ -1,6 +1,6 @@
 import { Kysely } from "kysely";
-import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
+import { PipelinedPostgresJSDialect } from "./pipelined-dialect.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -35,6 +35,6 @@ export function createDatabase(options: DatabaseOptions): { db: Db; sql: Sql } {
       application_name: "coaching-app",
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const db = new Kysely<Database>({ dialect: new PipelinedPostgresJSDialect(sql) });
   return { db, sql };
 }
