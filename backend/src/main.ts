@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig } from "./config.ts";
-import { disablePretenuring } from "./gc-tuning.ts";
+import { tuneGarbageCollector } from "./gc-tuning.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
 
-disablePretenuring();
+tuneGarbageCollector();
 
 try {
   const config = loadConfig(process.env);
