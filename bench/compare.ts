@@ -34,7 +34,7 @@ VARIANT   label[,dist=DIR][,NAME=value...][,--node-flag...]
           then old,dist=/tmp/old/backend/dist
 
 Options:
-  --scenario S   clients (default), me or mixed — 32 connections, closed loop
+  --scenario S   clients (default), me, mixed or health — 32 connections, closed loop
   --rounds N     windows per variant (default 6)
   --window S     seconds per window after 0.5 s of warm-up (default 5)
   --users N      seeded coaches the requests round-robin over (default 256)
@@ -59,8 +59,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const scenario = values.scenario as string;
-  if (!["clients", "me", "mixed"].includes(scenario))
-    throw new Error(`--scenario: clients, me or mixed, not ${scenario}`);
+  if (!["clients", "me", "mixed", "health"].includes(scenario)) {
+    throw new Error(`--scenario: clients, me, mixed or health, not ${scenario}`);
+  }
   const rounds = positiveInt("--rounds", values.rounds as string);
   const windowS = positiveInt("--window", values.window as string);
   const users = positiveInt("--users", values.users as string);
@@ -91,7 +92,12 @@ async function main(): Promise<number> {
     console.error(`[compare] seeding ${users} coaches × 20 clients`);
     const traffic = new Traffic(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
     await seeder.stop();
-    const next = scenario === "mixed" ? traffic.mixed() : traffic.get(`/api/v1/${scenario}`);
+    const next =
+      scenario === "health"
+        ? () => ({ method: "GET", path: "/health" })
+        : scenario === "mixed"
+          ? traffic.mixed()
+          : traffic.get(`/api/v1/${scenario}`);
     const window = async (server: ServerProcess, warmupS: number, durationS: number) => {
       await resetRateLimits(infra.redis.url);
       const cpu0 = cpuSeconds(server);
@@ -118,7 +124,7 @@ async function main(): Promise<number> {
     console.log(`\nmedians of ${rounds} windows of ${windowS} s, ${scenario}, 32 connections:`);
     const firstRps = median((windows[0] ?? []).map((w) => w.rps));
     for (const [i, list] of windows.entries()) {
-      const m = (pick: (w: (typeof list)[number]) => number) => median(list.map(pick));
+      const m = (pick: (w: (typeof list)[number]) => number) => Math.round(median(list.map(pick)) * 100) / 100;
       const rss = await (servers[i] as ServerProcess).rssMb();
       console.log(
         `${pad(variants[i]?.label)} ${Math.round(m((w) => w.rps))} req/s (${(m((w) => w.rps) / firstRps).toFixed(2)}×)  p50 ${m((w) => w.p50)}  p95 ${m((w) => w.p95)}  p99 ${m((w) => w.p99)} ms  ${Math.round(m((w) => w.usPerRequest))} µs CPU/req  RSS ${rss} MB`,
