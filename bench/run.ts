@@ -28,6 +28,7 @@ const quick = args.has("--quick");
 const CONNECTIONS = 32;
 const HEALTH_ROUNDS = 3;
 const POOL_MAX = 10; // the app's DATABASE_POOL_MAX default
+const LIMITER_RESET_MS = 2000;
 const plan = quick
   ? { users: 96, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
   : { users: 256, warmupS: 3, durationS: 12, healthS: 15, ladder: [0.5, 0.7, 0.85], ladderS: 10 };
@@ -61,6 +62,8 @@ async function main(): Promise<number> {
     log(`cold start ${Math.round(api.coldStartMs)} ms; seeding ${plan.users} coaches × 20 clients`);
     const users = await seedUsers(api.baseUrl, plan.users, env.CORS_ORIGIN as string);
     const traffic = new Traffic(users);
+    // The seeding wrote thousands of rows: vacuum and analyze them now, not autovacuum mid-scenario.
+    await vacuumAnalyze(infra.appDbUrl);
 
     let loadSeconds = 0;
     const rows: Row[] = [];
@@ -69,13 +72,22 @@ async function main(): Promise<number> {
       options: Omit<LoadOptions, "connections" | "warmupS" | "durationS"> & Partial<LoadOptions>,
     ) => {
       const opts = { connections: CONNECTIONS, warmupS: plan.warmupS, durationS: plan.durationS, ...options };
-      // Each scenario starts with fresh per-user limiter counters: the limiter stays on, but a
-      // scenario must not inherit the 600/min budget the previous one spent.
-      if (opts.baseUrl === api.baseUrl) await resetRateLimits(infra.redis.url);
       log(`${name}: ${opts.warmupS} s warm-up + ${opts.durationS} s${opts.rate ? ` at ${opts.rate} req/s` : ""}`);
-      const result = await runLoad(opts);
-      if (opts.baseUrl === api.baseUrl) loadSeconds += opts.warmupS + opts.durationS;
-      return result;
+      if (opts.baseUrl !== api.baseUrl) return runLoad(opts);
+      // The limiter stays on, but its per-user counters (600/min) are reset before each scenario
+      // and every few seconds during it: a fast machine sends more than 600 requests per user in a
+      // 15-second scenario (GET /me at 12,800 req/s over 256 users did), and the bench measures
+      // throughput, not the limiter (which has its own tests).
+      await resetRateLimits(infra.redis.url);
+      const resets = setInterval(() => {
+        resetRateLimits(infra.redis.url).catch((error: unknown) => log(`resetting rate limits failed: ${error}`));
+      }, LIMITER_RESET_MS);
+      try {
+        return await runLoad(opts);
+      } finally {
+        clearInterval(resets);
+        loadSeconds += opts.warmupS + opts.durationS;
+      }
     };
 
     // This machine's speed drifts within seconds, so the framework ceiling is measured in rounds
@@ -84,25 +96,28 @@ async function main(): Promise<number> {
     for (let round = 0; round < HEALTH_ROUNDS; round++) {
       const durationS = Math.max(2, Math.round(plan.healthS / HEALTH_ROUNDS));
       const warmupS = round === 0 ? plan.warmupS : 0;
-      const roundHealth = await load(`GET /health (round ${round + 1}/${HEALTH_ROUNDS})`, {
-        baseUrl: api.baseUrl,
-        next: () => ({ method: "GET", path: "/health" }),
-        durationS,
-        warmupS,
-      });
-      const roundBare = await load(`bare node:http /health (round ${round + 1}/${HEALTH_ROUNDS})`, {
-        baseUrl: bare.baseUrl,
-        next: () => ({ method: "GET", path: "/health" }),
-        durationS,
-        warmupS,
-      });
-      rounds.push({ health: roundHealth, bare: roundBare });
+      const health = (server: ServerProcess, name: string) =>
+        load(`${name} (round ${round + 1}/${HEALTH_ROUNDS})`, {
+          baseUrl: server.baseUrl,
+          next: () => ({ method: "GET", path: "/health" }),
+          durationS,
+          warmupS,
+        });
+      // The order alternates, so a disturbance that fades (the machine's drift, Postgres' work after
+      // the seeding) does not always land on the same side.
+      if (round % 2 === 0) {
+        const roundHealth = await health(api, "GET /health");
+        rounds.push({ health: roundHealth, bare: await health(bare, "bare node:http /health") });
+      } else {
+        const roundBare = await health(bare, "bare node:http /health");
+        rounds.push({ health: await health(api, "GET /health"), bare: roundBare });
+      }
     }
-    rounds.sort((a, b) => a.health.rps / a.bare.rps - b.health.rps / b.bare.rps);
-    const median = rounds[Math.floor(rounds.length / 2)] as { health: LoadResult; bare: LoadResult };
+    log(`/health ratio per round: ${rounds.map((r) => (r.health.rps / r.bare.rps).toFixed(2)).join(", ")}`);
+    const byRatio = [...rounds].sort((a, b) => a.health.rps / a.bare.rps - b.health.rps / b.bare.rps);
+    const median = byRatio[Math.floor(byRatio.length / 2)] as { health: LoadResult; bare: LoadResult };
     const health = median.health;
     const bareHealth = median.bare;
-    log(`/health ratio per round: ${rounds.map((r) => (r.health.rps / r.bare.rps).toFixed(2)).join(", ")}`);
     await bare.stop();
     rows.push(row("GET /health", health, { name: "bare node:http", rps: bareHealth.rps }));
     rows.push(row("baseline: bare node:http /health", bareHealth));
@@ -222,6 +237,15 @@ function row(name: string, result: LoadResult, baseline?: { name: string; rps: n
     statuses: result.statuses,
     failures: result.failures,
   };
+}
+
+async function vacuumAnalyze(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`vacuum analyze`;
+  } finally {
+    await sql.end();
+  }
 }
 
 async function coachIds(url: string): Promise<string[]> {
