@@ -92,12 +92,7 @@ async function main(): Promise<number> {
     console.error(`[compare] seeding ${users} coaches × 20 clients`);
     const traffic = new Traffic(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
     await seeder.stop();
-    const next =
-      scenario === "health"
-        ? () => ({ method: "GET", path: "/health" })
-        : scenario === "mixed"
-          ? traffic.mixed()
-          : traffic.get(`/api/v1/${scenario}`);
+    const next = traffic.scenario(scenario);
     const window = async (server: ServerProcess, warmupS: number, durationS: number) => {
       await resetRateLimits(infra.redis.url);
       const cpu0 = cpuSeconds(server);

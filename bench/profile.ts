@@ -18,12 +18,7 @@ try {
   ]);
   console.log("rss after start", await api.rssMb());
   const traffic = new Traffic(scenario === "health" ? [] : await seedUsers(api.baseUrl, 64, env.CORS_ORIGIN as string));
-  const next =
-    scenario === "health"
-      ? () => ({ method: "GET", path: "/health" })
-      : scenario === "mixed"
-        ? traffic.mixed()
-        : traffic.get(`/api/v1/${scenario}`);
+  const next = traffic.scenario(scenario);
   const result = await runLoad({ baseUrl: api.baseUrl, connections: 32, warmupS: 1, durationS: Number(seconds), next });
   console.log(scenario, JSON.stringify(result));
   console.log("rss after load", await api.rssMb());

@@ -30,7 +30,7 @@ const HEALTH_ROUNDS = 3;
 const POOL_MAX = 10; // the app's DATABASE_POOL_MAX default
 const LIMITER_RESET_MS = 2000;
 const plan = quick
-  ? { users: 96, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
+  ? { users: 64, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
   : { users: 256, warmupS: 3, durationS: 12, healthS: 15, ladder: [0.5, 0.7, 0.85], ladderS: 10 };
 
 function log(message: string) {

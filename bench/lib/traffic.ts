@@ -19,6 +19,12 @@ export class Traffic {
     return user;
   }
 
+  /** The requests of a named scenario: `health`, `mixed`, or a GET of `/api/v1/<name>`. */
+  scenario(name: string): () => Request {
+    if (name === "health") return () => ({ method: "GET", path: "/health" });
+    return name === "mixed" ? this.mixed() : this.get(`/api/v1/${name}`);
+  }
+
   get(path: string): () => Request {
     return () => ({ method: "GET", path, headers: this.auth(this.nextUser()) });
   }

@@ -1,5 +1,6 @@
 import type {
   CompiledQuery,
+  ControlConnectionProvider,
   DatabaseConnection,
   DatabaseIntrospector,
   Dialect,
@@ -97,8 +98,8 @@ class PoolConnection implements DatabaseConnection {
   }
 
   /** Kysely's abort signal: postgres.js cancels a pooled statement by itself. */
-  async cancelQuery(): Promise<void> {
-    if (this.reserved) return this.reserved.cancelQuery?.(() => Promise.resolve());
+  async cancelQuery(controlConnectionProvider: ControlConnectionProvider): Promise<void> {
+    if (this.reserved) return this.reserved.cancelQuery?.(controlConnectionProvider);
     await this.#pending?.cancel();
   }
 }
