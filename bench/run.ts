@@ -30,7 +30,7 @@ const HEALTH_ROUNDS = 3;
 const POOL_MAX = 10; // the app's DATABASE_POOL_MAX default
 const LIMITER_RESET_MS = 2000;
 const plan = quick
-  ? { users: 64, warmupS: 1, durationS: 3, healthS: 6, ladder: [0.6], ladderS: 3 }
+  ? { users: 64, warmupS: 1, durationS: 3, healthS: 4.5, ladder: [0.6], ladderS: 3 }
   : { users: 256, warmupS: 3, durationS: 12, healthS: 15, ladder: [0.5, 0.7, 0.85], ladderS: 10 };
 
 function log(message: string) {
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     // that alternate the API and the bare server; the round with the median ratio is reported.
     const rounds: { health: LoadResult; bare: LoadResult }[] = [];
     for (let round = 0; round < HEALTH_ROUNDS; round++) {
-      const durationS = Math.max(2, Math.round(plan.healthS / HEALTH_ROUNDS));
+      const durationS = Math.max(1.5, plan.healthS / HEALTH_ROUNDS);
       const warmupS = round === 0 ? plan.warmupS : 0;
       const health = (server: ServerProcess, name: string) =>
         load(`${name} (round ${round + 1}/${HEALTH_ROUNDS})`, {
