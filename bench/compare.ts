@@ -1,6 +1,6 @@
 // `tsx bench/compare.ts [options] VARIANT...`: several API builds or configurations on one stack,
 // load alternated between them in short windows, medians compared. See docs/performance.md.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/lib/free-port.ts";
@@ -68,7 +68,8 @@ async function main(): Promise<number> {
   if (positionals.length === 0) throw new Error(`no variant given\n\n${USAGE}`);
   const variants = parseVariants(positionals, path.join(ROOT, "backend/dist"));
   for (const v of variants) {
-    if (!exists(path.join(v.dist, "main.js"))) throw new Error(`${v.label}: no main.js in ${v.dist} (build it first)`);
+    if (!existsSync(path.join(v.dist, "main.js")))
+      throw new Error(`${v.label}: no main.js in ${v.dist} (build it first)`);
   }
 
   const infra = await startInfra();
@@ -138,15 +139,6 @@ function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a positive integer, not "${value}"`);
   return n;
-}
-
-function exists(file: string): boolean {
-  try {
-    readFileSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** User + system CPU seconds of a process, all its threads (Linux: /proc/<pid>/stat, 100 ticks/s). */

@@ -239,22 +239,24 @@ function row(name: string, result: LoadResult, baseline?: { name: string; rps: n
   };
 }
 
-async function vacuumAnalyze(url: string): Promise<void> {
+/** Runs `use` on a one-connection postgres.js client to `url`, closed afterwards. */
+async function withSql<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await sql`vacuum analyze`;
+    return await use(sql);
   } finally {
     await sql.end();
   }
 }
 
-async function coachIds(url: string): Promise<string[]> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return (await sql<{ id: string }[]>`select id from "user"`).map((r) => r.id);
-  } finally {
-    await sql.end();
-  }
+function vacuumAnalyze(url: string): Promise<void> {
+  return withSql(url, async (sql) => {
+    await sql`vacuum analyze`;
+  });
+}
+
+function coachIds(url: string): Promise<string[]> {
+  return withSql(url, async (sql) => (await sql<{ id: string }[]>`select id from "user"`).map((r) => r.id));
 }
 
 async function countLines(file: string): Promise<number> {
