@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Db } from "../src/db/database.ts";
-import { isoTimestamp } from "../src/db/iso-timestamp.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../src/db/iso-timestamp.ts";
 import { preparedQuery } from "../src/db/prepared-query.ts";
+import { cursorTimestamp } from "../src/http/pagination.ts";
 import { createTestDatabase } from "./support/test-services.ts";
 
 let db: Db;
@@ -61,28 +62,45 @@ describe("preparedQuery", () => {
   });
 });
 
-describe("isoTimestamp", () => {
-  it("formats like Date.toISOString, whatever the session time zone", async () => {
-    const stamps = ["2026-01-02 03:04:05+00", "2026-11-22 07:20:14.123456+00", "1999-12-31 23:59:59.9999+00"];
-    const seen: string[] = [];
+describe("utcText and isoFromUtcText", () => {
+  it("format like Date.toISOString and keep a cursor's microseconds, whatever the session time zone", async () => {
+    const stamps = [
+      "2026-01-02 03:04:05+00",
+      "2026-11-22 07:20:14.123456+00",
+      "1999-12-31 23:59:59.9999+00",
+      "2026-03-04 05:06:07.1+00",
+      "2026-03-04 05:06:07.000001+00",
+    ];
+    const local: string[] = [];
     for (const zone of ["UTC", "America/New_York", "Asia/Kathmandu"]) {
-      // One connection for the session setting and the queries that depend on it.
-      await db.connection().execute(async (conn) => {
-        await sql`set time zone ${sql.lit(zone)}`.execute(conn);
+      // A transaction keeps the session setting and the queries that depend on it on one connection.
+      await db.transaction().execute(async (trx) => {
+        await sql`set local time zone ${sql.lit(zone)}`.execute(trx);
         for (const stamp of stamps) {
-          const { rows } = await sql<{ iso: string; date: Date; local: string }>`
-            select ${isoTimestamp("t.at")} as iso, t.at as date, t.at::text as local
+          const { rows } = await sql<{ utc: string; date: Date; local: string }>`
+            select ${utcText("t.at")} as utc, t.at as date, t.at::text as local
             from (select ${stamp}::timestamptz as at) t
-          `.execute(conn);
-          expect(rows[0]?.iso).toBe(rows[0]?.date.toISOString());
-          seen.push(rows[0]?.local as string);
+          `.execute(trx);
+          const row = rows[0] as { utc: string; date: Date; local: string };
+          expect(isoFromUtcText(row.utc)).toBe(row.date.toISOString());
+          // The sort key reads back as the very same instant, microseconds included.
+          const { rows: back } = await sql<{ same: boolean }>`
+            select ${cursorTimestamp(utcSortKey(row.utc))} = ${stamp}::timestamptz as same
+          `.execute(trx);
+          expect(back[0]?.same).toBe(true);
+          local.push(row.local);
         }
-        await sql`reset time zone`.execute(conn);
       });
     }
     // The session zone did apply: Postgres' own text form changed with it.
-    expect(seen[0]).toBe("2026-01-02 03:04:05+00");
-    expect(seen[3]).toBe("2026-01-01 22:04:05-05");
-    expect(seen[6]).toBe("2026-01-02 08:49:05+05:45");
+    expect(local[0]).toBe("2026-01-02 03:04:05+00");
+    expect(local[5]).toBe("2026-01-01 22:04:05-05");
+    expect(local[10]).toBe("2026-01-02 08:49:05+05:45");
+  });
+
+  it("refuses text that is not a UTC timestamp instead of guessing", () => {
+    for (const bad of ["infinity", "2026-01-02 03:04:05+00", "2026-01-02T03:04:05", "12026-01-02 03:04:05", ""]) {
+      expect(() => isoFromUtcText(bad)).toThrow("Not a UTC timestamp text");
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import { isoTimestamp } from "../../db/iso-timestamp.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
 import { preparedQuery } from "../../db/prepared-query.ts";
 import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
 import { deleteClientObjects } from "../assets/asset-purge.ts";
@@ -14,9 +13,9 @@ type Row = {
   email: string | null;
   status: "active" | "archived";
   linked_user_id: string | null;
+  /** UTC text (`utcText`), microseconds included: also the list's sort key. */
   created_at: string;
   updated_at: string;
-  sort_key: string;
 };
 
 export function toClient(row: Row) {
@@ -28,8 +27,8 @@ export function toClient(row: Row) {
     email: row.email,
     status: row.status,
     linkedUserId: row.linked_user_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    createdAt: isoFromUtcText(row.created_at),
+    updatedAt: isoFromUtcText(row.updated_at),
   };
 }
 
@@ -45,10 +44,8 @@ function selectClients(db: Db) {
       "clients.email",
       "clients.status",
       "clients.linked_user_id",
-      isoTimestamp("clients.created_at").as("created_at"),
-      isoTimestamp("clients.updated_at").as("updated_at"),
-      // Postgres' own text form keeps microseconds, which a JS Date would drop from the cursor.
-      sql<string>`clients.created_at::text`.as("sort_key"),
+      utcText("clients.created_at").as("created_at"),
+      utcText("clients.updated_at").as("updated_at"),
     ]);
 }
 
@@ -105,7 +102,7 @@ export async function listClients(
     cursorAt: after?.k,
     cursorId: after?.id,
   });
-  const page = toPage(rows, query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const page = toPage(rows, query.limit, (row) => ({ k: utcSortKey(row.created_at), id: row.id }));
   return { items: page.items.map(toClient), nextCursor: page.nextCursor };
 }
 
