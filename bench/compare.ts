@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/lib/free-port.ts";
-import { runLoad } from "./lib/load.ts";
+import { LoadGenerator } from "./lib/load-generator.ts";
 import { seedUsers } from "./lib/seed.ts";
 import {
   productionEnv,
@@ -15,7 +15,7 @@ import {
   startInfra,
   startServerProcess,
 } from "./lib/stack.ts";
-import { Traffic } from "./lib/traffic.ts";
+import { SCENARIOS, type ScenarioName } from "./lib/traffic.ts";
 import { median, parseVariants, roundOrder } from "./lib/variants.ts";
 
 const USAGE = `usage: tsx bench/compare.ts [options] VARIANT [VARIANT...]
@@ -34,7 +34,8 @@ VARIANT   label[,dist=DIR][,NAME=value...][,--node-flag...]
           then old,dist=/tmp/old/backend/dist
 
 Options:
-  --scenario S   clients (default), me, mixed or health — 32 connections, closed loop
+  --scenario S   clients (default), me, mixed, health or create-client — 32 connections, closed
+                 loop, sent from a worker thread (bench/lib/load-generator.ts)
   --rounds N     windows per variant (default 6)
   --window S     seconds per window after 0.5 s of warm-up (default 5)
   --users N      seeded coaches the requests round-robin over (default 256)
@@ -58,10 +59,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const scenario = values.scenario as string;
-  if (!["clients", "me", "mixed", "health"].includes(scenario)) {
-    throw new Error(`--scenario: clients, me, mixed or health, not ${scenario}`);
-  }
+  const scenario = values.scenario as ScenarioName;
+  if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: ${SCENARIOS.join(", ")}, not ${scenario}`);
   const rounds = positiveInt("--rounds", values.rounds as string);
   const windowS = positiveInt("--window", values.window as string);
   const users = positiveInt("--users", values.users as string);
@@ -74,6 +73,7 @@ async function main(): Promise<number> {
 
   const infra = await startInfra();
   const servers: ServerProcess[] = [];
+  let generator: LoadGenerator | undefined;
   try {
     const base = productionEnv(infra, 0);
     await runNode(["backend/dist/db/migrate-cli.js"], { ...base, PORT: String(await freePort()) }, "migrations");
@@ -91,14 +91,19 @@ async function main(): Promise<number> {
     );
     servers.push(seeder);
     console.error(`[compare] seeding ${users} coaches × 20 clients`);
-    const traffic = new Traffic(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
+    generator = new LoadGenerator(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
     await seeder.stop();
-    const next = traffic.scenario(scenario);
+    const loadGenerator = generator;
     const window = async (server: ServerProcess, warmupS: number, durationS: number) => {
       await resetRateLimits(infra.redis.url);
       const cpu0 = cpuSeconds(server);
       const started = performance.now();
-      const result = await runLoad({ baseUrl: server.baseUrl, connections: 32, warmupS, durationS, next });
+      const result = await loadGenerator.load(scenario, {
+        baseUrl: server.baseUrl,
+        connections: 32,
+        warmupS,
+        durationS,
+      });
       const cpu = (cpuSeconds(server) - cpu0) / ((performance.now() - started) / 1000);
       return { ...result, usPerRequest: (cpu * 1e6) / result.rps };
     };
@@ -130,6 +135,7 @@ async function main(): Promise<number> {
     if (failed > 0) console.log(`${failed} requests failed or had an unexpected status: the comparison is suspect`);
     return failed > 0 ? 1 : 0;
   } finally {
+    await generator?.close();
     for (const server of servers) await server.stop();
     await infra.stop();
   }

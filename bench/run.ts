@@ -7,9 +7,9 @@ import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "../scripts/lib/free-port.ts";
 import { type Budget, checkBudgets } from "./lib/budgets.ts";
-import { type LoadOptions, type LoadResult, runLoad } from "./lib/load.ts";
+import type { LoadOptions, LoadResult } from "./lib/load.ts";
+import { LoadGenerator } from "./lib/load-generator.ts";
 import { countStatements } from "./lib/query-count.ts";
-import { runRawQueryLoop } from "./lib/raw-postgres.ts";
 import { printReport, type Row } from "./lib/report.ts";
 import { seedUsers } from "./lib/seed.ts";
 import {
@@ -21,7 +21,7 @@ import {
   startInfra,
   startServerProcess,
 } from "./lib/stack.ts";
-import { Traffic } from "./lib/traffic.ts";
+import { type ScenarioName, Traffic } from "./lib/traffic.ts";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
@@ -46,6 +46,7 @@ async function main(): Promise<number> {
   log("starting Postgres (pg_stat_statements) and Redis");
   const infra = await startInfra();
   const servers: ServerProcess[] = [];
+  let generator: LoadGenerator | undefined;
   try {
     const env = productionEnv(infra, await freePort());
     await runNode(["backend/dist/db/migrate-cli.js"], env, "migrations");
@@ -62,6 +63,8 @@ async function main(): Promise<number> {
     log(`cold start ${Math.round(api.coldStartMs)} ms; seeding ${plan.users} coaches × 20 clients`);
     const users = await seedUsers(api.baseUrl, plan.users, env.CORS_ORIGIN as string);
     const traffic = new Traffic(users);
+    const loadGenerator = new LoadGenerator(users);
+    generator = loadGenerator;
     // The seeding wrote thousands of rows: vacuum and analyze them now, not autovacuum mid-scenario.
     await vacuumAnalyze(infra.appDbUrl);
 
@@ -69,11 +72,12 @@ async function main(): Promise<number> {
     const rows: Row[] = [];
     const load = async (
       name: string,
-      options: Omit<LoadOptions, "connections" | "warmupS" | "durationS"> & Partial<LoadOptions>,
+      scenario: ScenarioName,
+      options: Pick<LoadOptions, "baseUrl"> & Partial<Omit<LoadOptions, "next" | "ok">>,
     ) => {
       const opts = { connections: CONNECTIONS, warmupS: plan.warmupS, durationS: plan.durationS, ...options };
       log(`${name}: ${opts.warmupS} s warm-up + ${opts.durationS} s${opts.rate ? ` at ${opts.rate} req/s` : ""}`);
-      if (opts.baseUrl !== api.baseUrl) return runLoad(opts);
+      if (opts.baseUrl !== api.baseUrl) return loadGenerator.load(scenario, opts);
       // The limiter stays on, but its per-user counters (600/min) are reset before each scenario
       // and every few seconds during it: a fast machine sends more than 600 requests per user in a
       // 15-second scenario (GET /me at 12,800 req/s over 256 users did), and the bench measures
@@ -83,7 +87,7 @@ async function main(): Promise<number> {
         resetRateLimits(infra.redis.url).catch((error: unknown) => log(`resetting rate limits failed: ${error}`));
       }, LIMITER_RESET_MS);
       try {
-        return await runLoad(opts);
+        return await loadGenerator.load(scenario, opts);
       } finally {
         clearInterval(resets);
         loadSeconds += opts.warmupS + opts.durationS;
@@ -97,9 +101,8 @@ async function main(): Promise<number> {
       const durationS = Math.max(1.5, plan.healthS / HEALTH_ROUNDS);
       const warmupS = round === 0 ? plan.warmupS : 0;
       const health = (server: ServerProcess, name: string) =>
-        load(`${name} (round ${round + 1}/${HEALTH_ROUNDS})`, {
+        load(`${name} (round ${round + 1}/${HEALTH_ROUNDS})`, "health", {
           baseUrl: server.baseUrl,
-          next: () => ({ method: "GET", path: "/health" }),
           durationS,
           warmupS,
         });
@@ -122,9 +125,9 @@ async function main(): Promise<number> {
     rows.push(row("GET /health", health, { name: "bare node:http", rps: bareHealth.rps }));
     rows.push(row("baseline: bare node:http /health", bareHealth));
 
-    const me = await load("GET /api/v1/me", { baseUrl: api.baseUrl, next: traffic.get("/api/v1/me") });
+    const me = await load("GET /api/v1/me", "me", { baseUrl: api.baseUrl });
     rows.push(row("GET /api/v1/me (bearer)", me, { name: "bare node:http", rps: bareHealth.rps }));
-    const clients = await load("GET /api/v1/clients", { baseUrl: api.baseUrl, next: traffic.get("/api/v1/clients") });
+    const clients = await load("GET /api/v1/clients", "clients", { baseUrl: api.baseUrl });
 
     log("counting SQL statements per request (pg_stat_statements)");
     await resetRateLimits(infra.redis.url);
@@ -141,10 +144,10 @@ async function main(): Promise<number> {
 
     log("baseline: raw postgres.js loop running the same list query");
     const userIds = await coachIds(infra.appDbUrl);
-    const raw = await runRawQueryLoop({
+    const raw = await loadGenerator.rawQueries({
       url: infra.appDbUrl,
       query: listQuery,
-      params: (i) => [userIds[i % userIds.length] as string, 21],
+      params: userIds.map((id) => [id, 21]),
       poolMax: POOL_MAX,
       concurrency: CONNECTIONS,
       durationS: plan.durationS,
@@ -159,21 +162,19 @@ async function main(): Promise<number> {
       p99: raw.p99,
     });
 
-    const created = await load("POST /api/v1/clients", { baseUrl: api.baseUrl, next: traffic.createClient() });
+    const created = await load("POST /api/v1/clients", "create-client", { baseUrl: api.baseUrl });
     rows.push(row("POST /api/v1/clients", created));
 
-    const mixedMax = await load("mixed, unthrottled", {
+    const mixedMax = await load("mixed, unthrottled", "mixed", {
       baseUrl: api.baseUrl,
-      next: traffic.mixed(),
       durationS: plan.ladderS,
     });
     rows.push(row("mixed 80/20, unthrottled", mixedMax));
     const ladder: (LoadResult & { targetRps: number })[] = [];
     for (const share of plan.ladder) {
       const targetRps = Math.max(10, Math.round((mixedMax.rps * share) / 10) * 10);
-      const result = await load(`mixed at ${targetRps} req/s`, {
+      const result = await load(`mixed at ${targetRps} req/s`, "mixed", {
         baseUrl: api.baseUrl,
-        next: traffic.mixed(),
         rate: targetRps,
         warmupS: Math.min(2, plan.warmupS),
         durationS: plan.ladderS,
@@ -220,6 +221,7 @@ async function main(): Promise<number> {
     log("wrote bench/results.json");
     return budgets.every((b: Budget) => b.pass || !b.enforced) ? 0 : 1;
   } finally {
+    await generator?.close();
     await Promise.allSettled(servers.map((s) => s.stop()));
     await infra.stop();
   }

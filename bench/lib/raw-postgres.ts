@@ -13,22 +13,27 @@ export interface RawQueryResult {
  * (the statement text pg_stat_statements recorded for that route) with the app's pool size and the
  * bench's concurrency, as prepared statements like the app.
  */
-export async function runRawQueryLoop(options: {
+export interface RawQueryOptions {
   url: string;
   query: string;
-  params: (i: number) => (string | number)[];
+  /** Parameter lists, used in turn. */
+  params: (string | number)[][];
   poolMax: number;
   concurrency: number;
   durationS: number;
   warmupS: number;
-}): Promise<RawQueryResult> {
+}
+
+export async function runRawQueryLoop(options: RawQueryOptions): Promise<RawQueryResult> {
+  if (options.params.length === 0) throw new Error("runRawQueryLoop: no parameter lists");
   const sql = postgres(options.url, { max: options.poolMax, onnotice: () => {} });
   const loop = async (untilMs: number, latencies?: number[]) => {
     let i = 0;
     const worker = async (w: number) => {
       while (performance.now() < untilMs) {
         const started = performance.now();
-        const rows = await sql.unsafe(options.query, options.params(w + i++), { prepare: true });
+        const params = options.params[(w + i++) % options.params.length] as (string | number)[];
+        const rows = await sql.unsafe(options.query, params, { prepare: true });
         latencies?.push(performance.now() - started);
         if (rows.length === 0) throw new Error("raw list query returned no rows");
       }

@@ -1,6 +1,10 @@
 import type { Request } from "autocannon";
 import type { BenchUser } from "./seed.ts";
 
+/** `health` and the mixed day, `GET /api/v1/me` and `/clients`, `POST /api/v1/clients`. */
+export const SCENARIOS = ["health", "mixed", "me", "clients", "create-client"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
 const JSON_HEADERS = { "content-type": "application/json" };
 const SLOT_ORIGIN = Date.parse("2031-01-05T08:00:00Z");
 const SLOT_MS = 30 * 60_000;
@@ -11,7 +15,13 @@ const SLOT_MS = 30 * 60_000;
  */
 export class Traffic {
   private turn = 0;
-  constructor(readonly users: BenchUser[]) {}
+  readonly users: BenchUser[];
+
+  // No parameter property: the load thread loads this file with Node's own type stripping when the
+  // bench runs under vitest (scripts/test/bench-load.test.ts), which accepts only erasable syntax.
+  constructor(users: BenchUser[]) {
+    this.users = users;
+  }
 
   nextUser(): BenchUser {
     const user = this.users[this.turn % this.users.length] as BenchUser;
@@ -19,10 +29,19 @@ export class Traffic {
     return user;
   }
 
-  /** The requests of a named scenario: `health`, `mixed`, or a GET of `/api/v1/<name>`. */
-  scenario(name: string): () => Request {
-    if (name === "health") return () => ({ method: "GET", path: "/health" });
-    return name === "mixed" ? this.mixed() : this.get(`/api/v1/${name}`);
+  /** The requests of a named scenario. */
+  scenario(name: ScenarioName): () => Request {
+    switch (name) {
+      case "health":
+        return () => ({ method: "GET", path: "/health" });
+      case "mixed":
+        return this.mixed();
+      case "create-client":
+        return this.createClient();
+      case "me":
+      case "clients":
+        return this.get(`/api/v1/${name}`);
+    }
   }
 
   get(path: string): () => Request {
