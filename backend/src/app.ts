@@ -26,7 +26,7 @@ import type { AppBindings } from "./http/bindings.ts";
 import { clientIp } from "./http/client-ip.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { requireJsonBody } from "./http/json-body.ts";
-import { createRateLimiters } from "./http/rate-limit.ts";
+import { createRateLimiters, LIMITS, limiterKeyPrefix } from "./http/rate-limit.ts";
 import { hasRequestBody, requestHeaders } from "./http/request-headers.ts";
 import { requestLog } from "./http/request-log.ts";
 import { requireSession } from "./http/require-session.ts";
@@ -95,6 +95,11 @@ export function createApp(deps: Deps) {
       cookieName: sessionCookieName(config.isProductionLike),
       expiresInSeconds: SESSION_EXPIRES_IN_S,
       updateAgeSeconds: SESSION_UPDATE_AGE_S,
+      limit: {
+        keyPrefix: limiterKeyPrefix(config.redisKeyPrefix, "apiPerUser"),
+        points: LIMITS.apiPerUser.points,
+        durationSeconds: LIMITS.apiPerUser.durationSeconds,
+      },
     });
   app.use("/api/v1/*", requireSession(auth, limiters, readCachedSession));
   app.route("/", apiRoutes());

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { SessionUser } from "../http/bindings.ts";
+import { RateLimitedError } from "../http/rate-limit.ts";
 import type { HeaderReader } from "../http/request-headers.ts";
 
 export interface CachedSessionReaderOptions {
@@ -11,7 +12,59 @@ export interface CachedSessionReaderOptions {
   cookieName: string;
   expiresInSeconds: number;
   updateAgeSeconds: number;
+  /**
+   * The per-user API limit, counted in the same Redis call on the counter rate-limiter-flexible
+   * keeps for it (`${limiterKeyPrefix}:${userId}`), so both paths share one count.
+   */
+  limit: { keyPrefix: string; points: number; durationSeconds: number };
 }
+
+/**
+ * `user` when the cache vouches for the session; `countedUserId` when this request was already
+ * counted against that user's limit (also when the reader defers, so the caller does not count it
+ * twice). Undefined: nothing read, nothing counted.
+ */
+export interface CachedSessionResult {
+  user?: SessionUser;
+  countedUserId: string;
+}
+
+/**
+ * One round trip: the cached session, the user's "revoke all" time and the per-user limit's count
+ * (rate-limiter-flexible's own increment, on its key). KEYS[1]: the session's cache key. ARGV: the
+ * revocation key prefix, the limiter key prefix (with its ":"), the limit's duration in seconds.
+ * A cache miss returns nil; an entry without a user id returns just the entry (nothing counted).
+ */
+const FAST_PATH_LUA = `
+local cached = redis.call('GET', KEYS[1])
+if not cached then return false end
+local ok, entry = pcall(cjson.decode, cached)
+if not ok or type(entry) ~= 'table' or type(entry.user) ~= 'table' or type(entry.user.id) ~= 'string' then
+  return {cached}
+end
+local userId = entry.user.id
+local revokedBefore = redis.call('GET', ARGV[1] .. userId) or ''
+local counter = ARGV[2] .. userId
+redis.call('SET', counter, 0, 'EX', ARGV[3], 'NX')
+local consumed = redis.call('INCRBY', counter, 1)
+local ttl = redis.call('PTTL', counter)
+if ttl == -1 then
+  redis.call('EXPIRE', counter, ARGV[3])
+  ttl = 1000 * ARGV[3]
+end
+return {cached, revokedBefore, consumed, ttl}
+`;
+const FAST_PATH_COMMAND = "coachingSessionFastPath";
+
+type FastPathReply = null | [string] | [string, string, number, number];
+type FastPathRedis = Redis & {
+  [FAST_PATH_COMMAND](
+    key: string,
+    revokedPrefix: string,
+    limiterPrefix: string,
+    seconds: number,
+  ): Promise<FastPathReply>;
+};
 
 /** The signed session token of a request: the bearer token, else the session cookie. */
 function signedToken(header: HeaderReader, cookieName: string): string | undefined {
@@ -38,58 +91,47 @@ function signedToken(header: HeaderReader, cookieName: string): string | undefin
  * copies the headers and builds an endpoint context: it capped an authenticated route near 1,000
  * req/s on one core (docs/performance.md). This does the same checks — HMAC-SHA256 signature
  * (constant-time), cached session present, not expired, not revoked — in a few microseconds plus
- * two Redis round trips (the second shared with the rate limit).
+ * one Redis round trip, which also counts the request against the per-user limit (a Lua script:
+ * three commands that needed two round trips and rate-limiter-flexible's machinery).
  *
  * It answers only when it is sure. Anything else (no signature, cache miss, Redis down, a session
- * due for its sliding refresh, a parse error) returns undefined and the caller asks better-auth,
- * which also covers the Postgres fallback and the refresh writes.
+ * due for its sliding refresh, a parse error) leaves the user out of the result and the caller asks
+ * better-auth, which also covers the Postgres fallback and the refresh writes. Over the limit, it
+ * throws `RateLimitedError` (429), as rate-limiter-flexible's consume would.
  */
 export function createCachedSessionReader(options: CachedSessionReaderOptions) {
-  const { redis, keyPrefix, secret, cookieName } = options;
+  const { redis, keyPrefix, secret, cookieName, limit } = options;
   const expiresInMs = options.expiresInSeconds * 1000;
   const updateAgeMs = options.updateAgeSeconds * 1000;
+  const revokedPrefix = `${keyPrefix}revoked-sessions-before-`;
+  const limiterPrefix = `${limit.keyPrefix}:`;
+  redis.defineCommand(FAST_PATH_COMMAND, { numberOfKeys: 1, lua: FAST_PATH_LUA });
+  const fastPath = redis as FastPathRedis;
 
-  /** The cached user of a verified token, or undefined on any doubt (the revocation check aside). */
-  async function cachedSession(token: string) {
+  /** The cache's answer for a verified token; undefined when Redis fails (the caller falls back). */
+  async function lookUp(token: string): Promise<FastPathReply | undefined> {
     try {
-      const cached = await redis.get(keyPrefix + token);
-      if (!cached) return undefined;
-      const { session, user } = JSON.parse(cached) as {
-        session: { token: string; expiresAt: string; createdAt: string; userId: string };
-        user: { id: string; email: string; name: string; role?: string };
-      };
-      const now = Date.now();
-      const expiresAt = Date.parse(session.expiresAt);
-      if (session.token !== token || session.userId !== user.id || !(expiresAt > now)) return undefined;
-      // Due for better-auth's sliding refresh (which writes the new expiry): let it do that.
-      if (expiresAt - expiresInMs + updateAgeMs <= now) return undefined;
-      const found: SessionUser = {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role: user.role === "admin" ? "admin" : "user",
-      };
-      return { user: found, createdAt: Date.parse(session.createdAt) };
+      return await fastPath[FAST_PATH_COMMAND](keyPrefix + token, revokedPrefix, limiterPrefix, limit.durationSeconds);
     } catch {
       return undefined;
     }
   }
 
-  /** Sessions created before the user's "revoke all" time are dead; a failed read counts as revoked. */
-  async function revoked(userId: string, createdAt: number): Promise<boolean> {
-    const revokedBefore = Number(await redis.get(`${keyPrefix}revoked-sessions-before-${userId}`));
-    return Boolean(revokedBefore) && createdAt < revokedBefore;
+  /** The user the cache vouches for, or undefined on any doubt (the limit aside). */
+  function vouchedUser(entry: CachedEntry, token: string, revokedBefore: number): SessionUser | undefined {
+    const { session, user } = entry;
+    if (typeof session !== "object" || session === null) return undefined;
+    const now = Date.now();
+    const expiresAt = Date.parse(session.expiresAt);
+    if (session.token !== token || session.userId !== user.id || !(expiresAt > now)) return undefined;
+    // Due for better-auth's sliding refresh (which writes the new expiry): let it do that.
+    if (expiresAt - expiresInMs + updateAgeMs <= now) return undefined;
+    // Sessions created before the user's "revoke all" time are dead.
+    if (revokedBefore && Date.parse(session.createdAt) < revokedBefore) return undefined;
+    return { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" };
   }
 
-  /**
-   * `alongside(userId)` runs concurrently with the revocation check, so the caller's own Redis work
-   * (the per-user rate limit) shares that round trip instead of adding one; its errors propagate.
-   * If the session then turns out revoked, the caller falls back to better-auth, which answers 401.
-   */
-  return async function readCachedSession(
-    header: HeaderReader,
-    alongside?: (userId: string) => Promise<void>,
-  ): Promise<SessionUser | undefined> {
+  return async function readCachedSession(header: HeaderReader): Promise<CachedSessionResult | undefined> {
     const signed = signedToken(header, cookieName);
     const dot = signed ? signed.lastIndexOf(".") : -1;
     if (!signed || dot <= 0) return undefined;
@@ -98,12 +140,23 @@ export function createCachedSessionReader(options: CachedSessionReaderOptions) {
     const expected = Buffer.from(createHmac("sha256", secret).update(token).digest("base64"));
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
     if (redis.status !== "ready") return undefined;
-    const found = await cachedSession(token);
-    if (!found) return undefined;
-    const [isRevoked] = await Promise.all([
-      revoked(found.user.id, found.createdAt).catch(() => true),
-      alongside?.(found.user.id),
-    ]);
-    return isRevoked ? undefined : found.user;
+    const reply = await lookUp(token);
+    // A miss, a Redis error, or an entry without a user (nothing was counted).
+    if (reply?.length !== 4) return undefined;
+    const [cached, revokedBefore, consumed, ttlMs] = reply;
+    let entry: CachedEntry;
+    try {
+      entry = JSON.parse(cached) as CachedEntry;
+    } catch {
+      return undefined;
+    }
+    const countedUserId = entry.user.id;
+    if (consumed > limit.points) throw new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
+    return { user: vouchedUser(entry, token, Number(revokedBefore)), countedUserId };
   };
+}
+
+interface CachedEntry {
+  session: { token: string; expiresAt: string; createdAt: string; userId: string };
+  user: { id: string; email: string; name: string; role?: string };
 }

@@ -19,6 +19,11 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
+/** The Redis key prefix of a limit's counters; a key's counter is `${prefix}:${key}` (RateLimiterRedis.getKey). */
+export function limiterKeyPrefix(redisKeyPrefix: string, name: LimitName): string {
+  return `${redisKeyPrefix}rl:${name}`;
+}
+
 export interface RateLimiters {
   /** Counts one hit against each (limit, key) pair; throws 429 `rate_limited` when any is exhausted. */
   consume(hits: [LimitName, string][]): Promise<void>;
@@ -38,7 +43,7 @@ export function createRateLimiters(redis: Redis | undefined, keyPrefix: string, 
             storeClient: redis,
             points: rule.points,
             duration: rule.durationSeconds,
-            keyPrefix: `${keyPrefix}rl:${name}`,
+            keyPrefix: limiterKeyPrefix(keyPrefix, name as LimitName),
             // Not ready after the wait above: go straight to the per-process fallback.
             rejectIfRedisNotReady: true,
             insuranceLimiter: memory,

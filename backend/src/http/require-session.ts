@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { Auth } from "../auth/auth.ts";
+import type { CachedSessionResult } from "../auth/cached-session-reader.ts";
 import { AppError } from "./app-error.ts";
-import type { AppBindings, SessionUser } from "./bindings.ts";
+import type { AppBindings } from "./bindings.ts";
 import { isUnavailableError } from "./error-handler.ts";
 import type { RateLimiters } from "./rate-limit.ts";
 import { type HeaderReader, requestHeaders } from "./request-headers.ts";
@@ -13,18 +14,15 @@ import { type HeaderReader, requestHeaders } from "./request-headers.ts";
 export function requireSession(
   auth: Auth,
   limiters: RateLimiters,
-  readCachedSession?: (
-    header: HeaderReader,
-    alongside: (userId: string) => Promise<void>,
-  ) => Promise<SessionUser | undefined>,
+  readCachedSession?: (header: HeaderReader) => Promise<CachedSessionResult | undefined>,
 ): MiddlewareHandler<AppBindings> {
   const countRequest = (userId: string) => limiters.consume([["apiPerUser", userId]]);
   return async function requireSessionMiddleware(c, next) {
-    // The fast path counts the request against the user's limit while it checks revocation.
-    const cached = await readCachedSession?.(requestHeaders(c), countRequest);
-    if (cached) {
-      c.set("userId", cached.id);
-      c.set("user", cached);
+    // The fast path counts the request against the user's limit in the same Redis call.
+    const cached = await readCachedSession?.(requestHeaders(c));
+    if (cached?.user) {
+      c.set("userId", cached.user.id);
+      c.set("user", cached.user);
       c.set("sessionSource", "cache");
       return next();
     }
@@ -42,7 +40,8 @@ export function requireSession(
     c.set("userId", user.id);
     c.set("sessionSource", "better-auth");
     c.set("user", { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" });
-    await countRequest(user.id);
+    // Counted already when the fast path read this user's session and deferred (a refresh is due).
+    if (cached?.countedUserId !== user.id) await countRequest(user.id);
     await next();
   };
 }
