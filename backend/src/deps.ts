@@ -1,4 +1,3 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { Redis } from "ioredis";
 import type { KvStore } from "./cache/kv-store.ts";
 import { createMemoryKvStore } from "./cache/memory-kv-store.ts";
@@ -6,7 +5,7 @@ import { createRedisKvStore } from "./cache/redis-kv-store.ts";
 import type { Config } from "./config.ts";
 import { createDatabase, type Db, type Sql } from "./db/database.ts";
 import type { Logger } from "./logger.ts";
-import { createS3Client } from "./storage/s3-client.ts";
+import { LazyS3Client } from "./storage/s3-client.ts";
 
 /** Process-wide state the HTTP layer reads; flipped by the shutdown handler. */
 export interface Lifecycle {
@@ -22,7 +21,7 @@ export interface Deps {
   kv: KvStore;
   /** The raw client for libraries that speak Redis themselves (sessions, rate limits); unset = memory. */
   redis: Redis | undefined;
-  s3: S3Client;
+  s3: LazyS3Client;
   lifecycle: Lifecycle;
 }
 
@@ -45,7 +44,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     sql,
     kv,
     redis: redisStore?.client,
-    s3: createS3Client(config.s3),
+    s3: new LazyS3Client(config.s3),
     lifecycle: { draining: false },
   };
 }

@@ -36,7 +36,7 @@ beforeAll(async () => {
   databaseUrl = database.url;
   dropDb = database.drop;
   api = await startTestApp(databaseUrl, { TRUST_PROXY: "cloudflare", S3_BUCKET: bucket });
-  await api.deps.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await (await api.deps.s3.get()).send(new CreateBucketCommand({ Bucket: bucket }));
   world = await coachingWorld(api);
   ({ coach, clientUser } = world);
   otherCoach = await newUser(api, "other-coach");
@@ -305,7 +305,7 @@ describe("pnpm assets:gc", () => {
     const young = await createUpload(api, coach, { clientId: client.id });
     expect(await putToPresigned(young.upload, young.bytes)).toBe(200);
     const orphanKey = `clients/${client.id}/${crypto.randomUUID()}`;
-    await api.deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: orphanKey, Body: "left behind" }));
+    await (await api.deps.s3.get()).send(new PutObjectCommand({ Bucket: bucket, Key: orphanKey, Body: "left behind" }));
     const keys = {
       ready: await objectKeyOf(api, ready.id),
       stale: await objectKeyOf(api, stale.id),

@@ -61,7 +61,7 @@ export async function objectKeyOf(api: TestApp, assetId: string): Promise<string
 /** HTTP status of HeadObject on `key` in the app's bucket (200 or 404). */
 export async function headStatus(api: TestApp, key: string): Promise<number> {
   try {
-    await api.deps.s3.send(new HeadObjectCommand({ Bucket: api.deps.config.s3.bucket, Key: key }));
+    await (await api.deps.s3.get()).send(new HeadObjectCommand({ Bucket: api.deps.config.s3.bucket, Key: key }));
     return 200;
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -72,6 +72,8 @@ export async function headStatus(api: TestApp, key: string): Promise<number> {
 
 /** Keys in the app's bucket under `prefix`. */
 export async function keysUnder(api: TestApp, prefix: string): Promise<string[]> {
-  const page = await api.deps.s3.send(new ListObjectsV2Command({ Bucket: api.deps.config.s3.bucket, Prefix: prefix }));
+  const page = await (await api.deps.s3.get()).send(
+    new ListObjectsV2Command({ Bucket: api.deps.config.s3.bucket, Prefix: prefix }),
+  );
   return (page.Contents ?? []).map((o) => o.Key ?? "");
 }

@@ -1,14 +1,6 @@
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { AppError } from "../../http/app-error.ts";
+import type { LazyS3Client } from "../../storage/s3-client.ts";
 import { attachmentDisposition } from "./asset-filename.ts";
 
 /** Long enough for a 50 MB upload on a slow mobile link, short enough that a leaked URL dies soon. */
@@ -19,9 +11,23 @@ const DELETE_BATCH = 1000;
 
 /** The bucket the files live in and the client that reaches it. */
 export interface AssetStorage {
-  s3: S3Client;
+  s3: LazyS3Client;
   bucket: string;
 }
+
+type Sdk = typeof import("@aws-sdk/client-s3");
+
+/**
+ * Runs `call` with the client and the SDK's command classes. Both load on the first file request
+ * (LazyS3Client): the AWS SDK is 5 MB of heap that the API's hot path never uses.
+ */
+async function withS3<T>(storage: AssetStorage, call: (s3: S3Client, sdk: Sdk) => Promise<T>): Promise<T> {
+  const [s3, sdk] = await Promise.all([storage.s3.get(), import("@aws-sdk/client-s3")]);
+  return call(s3, sdk);
+}
+
+/** The presigner, loaded with the SDK. */
+const presigner = () => import("@aws-sdk/s3-request-presigner");
 
 /** Object key of a new upload: random, grouped by roster entry, never derived from the filename. */
 export function newObjectKey(clientId: string): string {
@@ -50,17 +56,15 @@ async function guarded<T>(call: () => Promise<T>): Promise<T> {
  */
 export async function presignUpload(storage: AssetStorage, key: string, contentType: string, size: number) {
   const signedAt = Date.now();
-  const command = new PutObjectCommand({
-    Bucket: storage.bucket,
-    Key: key,
-    ContentType: contentType,
-    ContentLength: size,
-  });
+  const { getSignedUrl } = await presigner();
   const url = await guarded(() =>
-    getSignedUrl(storage.s3, command, {
-      expiresIn: UPLOAD_URL_TTL_SECONDS,
-      signableHeaders: new Set(["content-type", "content-length"]),
-    }),
+    withS3(storage, (s3, { PutObjectCommand }) =>
+      getSignedUrl(
+        s3,
+        new PutObjectCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType, ContentLength: size }),
+        { expiresIn: UPLOAD_URL_TTL_SECONDS, signableHeaders: new Set(["content-type", "content-length"]) },
+      ),
+    ),
   );
   return {
     url,
@@ -73,20 +77,30 @@ export async function presignUpload(storage: AssetStorage, key: string, contentT
 /** A short-lived presigned GET that always downloads (never renders) under the stored name. */
 export async function presignDownload(storage: AssetStorage, key: string, filename: string, contentType: string) {
   const signedAt = Date.now();
-  const command = new GetObjectCommand({
-    Bucket: storage.bucket,
-    Key: key,
-    ResponseContentDisposition: attachmentDisposition(filename),
-    ResponseContentType: contentType,
-  });
-  const url = await guarded(() => getSignedUrl(storage.s3, command, { expiresIn: DOWNLOAD_URL_TTL_SECONDS }));
+  const { getSignedUrl } = await presigner();
+  const url = await guarded(() =>
+    withS3(storage, (s3, { GetObjectCommand }) =>
+      getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: storage.bucket,
+          Key: key,
+          ResponseContentDisposition: attachmentDisposition(filename),
+          ResponseContentType: contentType,
+        }),
+        { expiresIn: DOWNLOAD_URL_TTL_SECONDS },
+      ),
+    ),
+  );
   return { url, expiresAt: new Date(signedAt + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString() };
 }
 
 /** Size and type of a stored object, or undefined when there is none. */
 export async function statObject(storage: AssetStorage, key: string) {
   try {
-    const head = await storage.s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key }));
+    const head = await withS3(storage, (s3, { HeadObjectCommand }) =>
+      s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key })),
+    );
     return { size: head.ContentLength, contentType: head.ContentType };
   } catch (error) {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
@@ -96,7 +110,11 @@ export async function statObject(storage: AssetStorage, key: string) {
 
 /** Deletes one object; deleting a missing key succeeds (S3 semantics). */
 export async function deleteObject(storage: AssetStorage, key: string): Promise<void> {
-  await guarded(() => storage.s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: key })));
+  await guarded(() =>
+    withS3(storage, (s3, { DeleteObjectCommand }) =>
+      s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: key })),
+    ),
+  );
 }
 
 /**
@@ -109,11 +127,13 @@ export async function deleteObjects(storage: AssetStorage, keys: string[]) {
   for (let i = 0; i < keys.length; i += DELETE_BATCH) {
     const batch = keys.slice(i, i + DELETE_BATCH);
     try {
-      const result = await storage.s3.send(
-        new DeleteObjectsCommand({
-          Bucket: storage.bucket,
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
+      const result = await withS3(storage, (s3, { DeleteObjectsCommand }) =>
+        s3.send(
+          new DeleteObjectsCommand({
+            Bucket: storage.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        ),
       );
       const errors = new Set((result.Errors ?? []).map((e) => e.Key));
       for (const key of batch) (errors.has(key) ? failed : deleted).push(key);
@@ -130,7 +150,9 @@ export async function* listObjects(storage: AssetStorage, prefix: string) {
   let token: string | undefined;
   do {
     const page = await guarded(() =>
-      storage.s3.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token })),
+      withS3(storage, (s3, { ListObjectsV2Command }) =>
+        s3.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token })),
+      ),
     );
     for (const object of page.Contents ?? []) {
       if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0) };

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
 import { createDatabase } from "../../db/database.ts";
-import { createS3Client } from "../../storage/s3-client.ts";
+import { LazyS3Client } from "../../storage/s3-client.ts";
 import { collectAssetGarbage, DEFAULT_MIN_AGE_HOURS, type GcReport } from "./assets-gc.ts";
 
 const USAGE = `usage: pnpm assets:gc [--dry-run] [--min-age-hours N]
@@ -53,7 +53,7 @@ async function run(): Promise<number> {
   const hours = minAgeHours(values["min-age-hours"]);
   const config = loadConfig(process.env);
   const { db } = createDatabase({ url: config.databaseUrl, poolMax: 2, statementTimeoutMs: 0 });
-  const s3 = createS3Client(config.s3);
+  const s3 = new LazyS3Client(config.s3);
   try {
     const report = await collectAssetGarbage(
       db,
