@@ -34,6 +34,7 @@ export interface CachedSessionResult {
  * (rate-limiter-flexible's own increment, on its key). KEYS[1]: the session's cache key. ARGV: the
  * revocation key prefix, the limiter key prefix (with its ":"), the limit's duration in seconds.
  * A cache miss returns nil; an entry without a user id returns just the entry (nothing counted).
+ * It touches keys it derives rather than declares, which one Redis allows and a cluster would not.
  */
 const FAST_PATH_LUA = `
 local cached = redis.call('GET', KEYS[1])
