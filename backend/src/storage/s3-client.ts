@@ -32,7 +32,7 @@ export class LazyS3Client {
 }
 
 /** S3 client for R2 in production or a local S3-compatible server (path-style) in dev and tests. */
-export async function createS3Client(s3: Config["s3"]): Promise<S3Client> {
+async function createS3Client(s3: Config["s3"]): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
   return new S3Client({
     endpoint: s3.endpoint,
