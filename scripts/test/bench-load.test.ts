@@ -36,11 +36,12 @@ describe("bench load at a fixed rate", () => {
     });
     expect(result.requests).toBe(200);
     expect(result.statuses).toEqual({ 200: 200 });
-    // Even pacing puts ~10 requests in any 100 ms; a per-second burst would put 32 in a few ms.
-    let busiest = 0;
-    for (const [i, at] of arrivals.entries())
-      busiest = Math.max(busiest, arrivals.filter((t, j) => j >= i && t - at < 100).length);
-    expect(busiest).toBeLessThanOrEqual(16);
+    // Even pacing spaces arrivals ~10 ms apart; a per-second burst sends 32 within a few ms, so most
+    // gaps would be ~0. The median, not the busiest window: when this worker stalls (other suites
+    // share the two cores), the overdue requests go out together, as they should.
+    const gaps = arrivals.slice(1).map((at, i) => at - (arrivals[i] as number));
+    gaps.sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(5);
     expect(result.p50).toBeGreaterThanOrEqual(20);
     expect(result.p50).toBeLessThan(100);
   });
