@@ -1,5 +1,5 @@
 // `pnpm bench [--quick] [--no-build] [--cpu-prof]`: the production server under autocannon, with
-// same-run baselines, measured SQL statements per request and the budgets of DESIGN.md.
+// same-run baselines, measured SQL statements per request and the budgets of docs/performance.md § Budgets.
 // See docs/performance.md for what each figure means and the results so far.
 import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";

@@ -13,7 +13,7 @@ export interface Budget {
 // `--quick` (the smoke check inside `pnpm test`) enforces only what a short run measures reliably.
 const QUICK_NOT_ENFORCED = "timing figures from 3 s runs are reported, not enforced, in --quick";
 
-/** The budgets of DESIGN.md § Budgets, from one run's figures. */
+/** The budgets of docs/performance.md § Budgets, from one run's figures. */
 export function checkBudgets(figures: {
   quick: boolean;
   healthRps: number;

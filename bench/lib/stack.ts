@@ -51,7 +51,7 @@ export async function startInfra(): Promise<Infra> {
   };
 }
 
-/** The production-like environment of DESIGN.md, pointed at the bench's Postgres and Redis. */
+/** A production configuration (docs/configuration.md), pointed at the bench's Postgres and Redis. */
 export function productionEnv(infra: Infra, port: number): Record<string, string> {
   return {
     APP_ENV: "production",

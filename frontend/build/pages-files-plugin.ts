@@ -7,7 +7,7 @@ export interface PagesFilesOptions {
   uploadOrigin: string | undefined;
 }
 
-/** Security headers every page response carries (DESIGN.md § HTTP contract). */
+/** Security headers every page response carries (docs/frontend.md § What the build emits for Pages). */
 export function securityHeaders({ apiOrigin, uploadOrigin }: PagesFilesOptions): Record<string, string> {
   const connect = ["'self'", apiOrigin, uploadOrigin].filter(Boolean).join(" ");
   const csp = [

@@ -8,7 +8,7 @@ export interface LimitRule {
   durationSeconds: number;
 }
 
-/** The limits of DESIGN.md § Auth; shared by every replica through Redis. */
+/** The limits of docs/api.md § Rate limits; shared by every replica through Redis. */
 export const LIMITS = {
   signInPerIpEmail: { points: 5, durationSeconds: 60 },
   signInPerIp: { points: 20, durationSeconds: 60 },
