@@ -1,19 +1,11 @@
-import { toApiError } from "./api-error.ts";
+import type { InferResponseType } from "hono/client";
 import { api } from "./client.ts";
-import type { Page } from "./page.ts";
+import { unwrap } from "./unwrap.ts";
 
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  role: "user" | "admin";
-  createdAt: string;
-}
+const users = api.api.v1.admin.users;
 
-export async function listUsers(cursor: string | undefined, limit = 20): Promise<Page<AdminUser>> {
-  const response = await api.api.v1.admin.users.$get({
-    query: cursor ? { limit: String(limit), cursor } : { limit: String(limit) },
-  });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export type AdminUser = InferResponseType<(typeof users)["$get"], 200>["items"][number];
+
+export function listUsers(cursor: string | undefined, limit = 20) {
+  return unwrap(users.$get({ query: cursor ? { limit: String(limit), cursor } : { limit: String(limit) } }));
 }

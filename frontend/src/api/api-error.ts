@@ -21,20 +21,31 @@ export class ApiError extends Error {
   }
 }
 
-interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; details?: unknown };
+const NETWORK_MESSAGE = "Could not reach the server. Check your connection and try again.";
+
+/** "The server could not be reached", as an ApiError the UI can show. */
+export function networkError(): ApiError {
+  return new ApiError(0, "network_error", NETWORK_MESSAGE);
 }
 
-/** Reads the contract's error body; falls back to a generic message when the body is not ours. */
-export async function toApiError(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
-  const body = (await response.json().catch(() => ({}))) as ErrorBody;
-  const error = body.error ?? {};
-  const code = typeof error.code === "string" ? error.code : `http_${response.status}`;
-  const message = typeof error.message === "string" ? error.message : `The request failed (${response.status}).`;
-  const details = Array.isArray(error.details)
-    ? error.details.filter((d): d is FieldIssue => typeof d === "object" && d !== null && "path" in d && "message" in d)
-    : [];
-  return new ApiError(response.status, code, message, details);
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function isFieldIssue(value: unknown): value is FieldIssue {
+  return isRecord(value) && typeof value.path === "string" && typeof value.message === "string";
+}
+
+/**
+ * The contract's error body (already parsed) as an ApiError; a body that is not ours (a proxy's
+ * HTML page, an empty 502) gets a generic message with the status.
+ */
+export function toApiError(status: number, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : {};
+  const code = typeof error.code === "string" ? error.code : `http_${status}`;
+  const message = typeof error.message === "string" ? error.message : `The request failed (${status}).`;
+  const details = Array.isArray(error.details) ? error.details.filter(isFieldIssue) : [];
+  return new ApiError(status, code, message, details);
 }
 
 /** A fetch that turns "the server could not be reached" into an ApiError the UI can show. */
@@ -42,7 +53,7 @@ export async function fetchOrThrow(input: RequestInfo | URL, init?: RequestInit)
   try {
     return await fetch(input, init);
   } catch {
-    throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
+    throw networkError();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { InferRequestType, InferResponseType } from "hono/client";
-import { toApiError } from "./api-error.ts";
 import { api } from "./client.ts";
+import { unwrap } from "./unwrap.ts";
 
 const appointments = api.api.v1.appointments;
 const appointment = appointments[":id"];
@@ -11,25 +11,18 @@ export type AppointmentQuery = InferRequestType<(typeof appointments)["$get"]>["
 export type AppointmentInput = InferRequestType<(typeof appointments)["$post"]>["json"];
 export type AppointmentChanges = InferRequestType<(typeof appointment)["$patch"]>["json"];
 
-export async function listAppointments(query: AppointmentQuery) {
-  const response = await appointments.$get({ query });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function listAppointments(query: AppointmentQuery) {
+  return unwrap(appointments.$get({ query }));
 }
 
-export async function createAppointment(input: AppointmentInput) {
-  const response = await appointments.$post({ json: input });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function createAppointment(input: AppointmentInput) {
+  return unwrap(appointments.$post({ json: input }));
 }
 
-export async function updateAppointment(id: string, changes: AppointmentChanges) {
-  const response = await appointment.$patch({ param: { id }, json: changes });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function updateAppointment(id: string, changes: AppointmentChanges) {
+  return unwrap(appointment.$patch({ param: { id }, json: changes }));
 }
 
-export async function deleteAppointment(id: string): Promise<void> {
-  const response = await appointment.$delete({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
+export function deleteAppointment(id: string) {
+  return unwrap(appointment.$delete({ param: { id } }));
 }

@@ -1,6 +1,7 @@
 import type { InferRequestType, InferResponseType } from "hono/client";
-import { ApiError, toApiError } from "./api-error.ts";
+import { ApiError } from "./api-error.ts";
 import { api } from "./client.ts";
+import { unwrap } from "./unwrap.ts";
 
 const assets = api.api.v1.assets;
 const asset = assets[":id"];
@@ -24,27 +25,20 @@ export const ACCEPTED_TYPES = [
   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 ].join(",");
 
-export async function listAssets(clientId: string) {
-  const response = await assets.$get({ query: { clientId, limit: "100" } });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function listAssets(clientId: string) {
+  return unwrap(assets.$get({ query: { clientId, limit: "100" } }));
 }
 
-export async function getAsset(id: string) {
-  const response = await asset.$get({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function getAsset(id: string) {
+  return unwrap(asset.$get({ param: { id } }));
 }
 
-export async function deleteAsset(id: string): Promise<void> {
-  const response = await asset.$delete({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
+export function deleteAsset(id: string) {
+  return unwrap(asset.$delete({ param: { id } }));
 }
 
-async function registerAsset(input: AssetInput): Promise<CreatedAsset> {
-  const response = await assets.$post({ json: input });
-  if (response.status !== 201) throw await toApiError(response);
-  return (await response.json()) as CreatedAsset;
+function registerAsset(input: AssetInput) {
+  return unwrap(assets.$post({ json: input }));
 }
 
 /**
@@ -64,8 +58,7 @@ export async function uploadAsset(
     visibility: input.visibility,
   });
   await putWithProgress(created.upload, file, onProgress);
-  const response = await asset.complete.$post({ param: { id: created.id } });
-  if (!response.ok) throw await toApiError(response);
+  await unwrap(asset.complete.$post({ param: { id: created.id } }));
 }
 
 // The browser sets these itself and logs an error when a page tries to.

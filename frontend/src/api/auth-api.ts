@@ -1,16 +1,16 @@
-import { toApiError } from "./api-error.ts";
+import type { InferResponseType } from "hono/client";
+import { ApiError } from "./api-error.ts";
+import { authRequest } from "./auth-request.ts";
 import { api } from "./client.ts";
-import { request } from "./request.ts";
+import { unwrap } from "./unwrap.ts";
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  role: "user" | "admin";
-}
+const me = api.api.v1.me;
 
-interface SessionAnswer {
-  user: { id: string } | null;
+export type Me = InferResponseType<(typeof me)["$get"], 200>;
+
+/** better-auth's get-session answers `{session, user}` when signed in and `null` when not. */
+function hasUser(session: unknown): boolean {
+  return typeof session === "object" && session !== null && "user" in session && Boolean(session.user);
 }
 
 /**
@@ -18,22 +18,24 @@ interface SessionAnswer {
  * `null` when signed out, so a signed-out visit makes no failing request (no console noise).
  */
 export async function fetchMe(): Promise<Me | null> {
-  const session = await request<SessionAnswer | null>("GET", "/api/auth/get-session");
-  if (!session?.user) return null;
-  const response = await api.api.v1.me.$get();
-  if (response.status === 401) return null;
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+  if (!hasUser(await authRequest("GET", "/api/auth/get-session"))) return null;
+  try {
+    return await unwrap(me.$get());
+  } catch (error) {
+    // The session ended between the two requests.
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
 }
 
 export function signIn(input: { email: string; password: string }): Promise<unknown> {
-  return request("POST", "/api/auth/sign-in/email", { body: input });
+  return authRequest("POST", "/api/auth/sign-in/email", input);
 }
 
 export function signUp(input: { name: string; email: string; password: string }): Promise<unknown> {
-  return request("POST", "/api/auth/sign-up/email", { body: input });
+  return authRequest("POST", "/api/auth/sign-up/email", input);
 }
 
 export function signOut(): Promise<unknown> {
-  return request("POST", "/api/auth/sign-out", { body: {} });
+  return authRequest("POST", "/api/auth/sign-out");
 }

@@ -1,6 +1,6 @@
 import type { InferRequestType, InferResponseType } from "hono/client";
-import { toApiError } from "./api-error.ts";
 import { api } from "./client.ts";
+import { unwrap } from "./unwrap.ts";
 
 const clients = api.api.v1.clients;
 const client = clients[":id"];
@@ -12,43 +12,30 @@ export type ClientInput = InferRequestType<(typeof clients)["$post"]>["json"];
 export type ClientChanges = InferRequestType<(typeof client)["$patch"]>["json"];
 export type Invite = InferResponseType<(typeof client)["invites"]["$post"], 201>;
 
-export async function listClients(query: ClientQuery) {
-  const response = await clients.$get({ query });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function listClients(query: ClientQuery) {
+  return unwrap(clients.$get({ query }));
 }
 
-export async function getClient(id: string) {
-  const response = await client.$get({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function getClient(id: string) {
+  return unwrap(client.$get({ param: { id } }));
 }
 
-export async function createClient(input: ClientInput) {
-  const response = await clients.$post({ json: input });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function createClient(input: ClientInput) {
+  return unwrap(clients.$post({ json: input }));
 }
 
-export async function updateClient(id: string, changes: ClientChanges) {
-  const response = await client.$patch({ param: { id }, json: changes });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function updateClient(id: string, changes: ClientChanges) {
+  return unwrap(client.$patch({ param: { id }, json: changes }));
 }
 
-export async function deleteClient(id: string): Promise<void> {
-  const response = await client.$delete({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
+export function deleteClient(id: string) {
+  return unwrap(client.$delete({ param: { id } }));
 }
 
-export async function createInvite(clientId: string) {
-  const response = await client.invites.$post({ param: { id: clientId } });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function createInvite(clientId: string) {
+  return unwrap(client.invites.$post({ param: { id: clientId } }));
 }
 
-export async function acceptInvite(token: string) {
-  const response = await api.api.v1.invites[":token"].accept.$post({ param: { token } });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function acceptInvite(token: string) {
+  return unwrap(api.api.v1.invites[":token"].accept.$post({ param: { token } }));
 }

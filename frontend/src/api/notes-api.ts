@@ -1,6 +1,6 @@
 import type { InferRequestType, InferResponseType } from "hono/client";
-import { toApiError } from "./api-error.ts";
 import { api } from "./client.ts";
+import { unwrap } from "./unwrap.ts";
 
 const clientNotes = api.api.v1.clients[":id"].notes;
 const note = api.api.v1.notes[":id"];
@@ -10,25 +10,18 @@ export type NoteVisibility = Note["visibility"];
 export type NoteInput = InferRequestType<(typeof clientNotes)["$post"]>["json"];
 export type NoteChanges = InferRequestType<(typeof note)["$patch"]>["json"];
 
-export async function listNotes(clientId: string, cursor?: string) {
-  const response = await clientNotes.$get({ param: { id: clientId }, query: cursor ? { cursor } : {} });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function listNotes(clientId: string, cursor?: string) {
+  return unwrap(clientNotes.$get({ param: { id: clientId }, query: cursor ? { cursor } : {} }));
 }
 
-export async function createNote(clientId: string, input: NoteInput) {
-  const response = await clientNotes.$post({ param: { id: clientId }, json: input });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function createNote(clientId: string, input: NoteInput) {
+  return unwrap(clientNotes.$post({ param: { id: clientId }, json: input }));
 }
 
-export async function deleteNote(id: string): Promise<void> {
-  const response = await note.$delete({ param: { id } });
-  if (!response.ok) throw await toApiError(response);
+export function deleteNote(id: string) {
+  return unwrap(note.$delete({ param: { id } }));
 }
 
-export async function updateNote(id: string, changes: NoteChanges) {
-  const response = await note.$patch({ param: { id }, json: changes });
-  if (!response.ok) throw await toApiError(response);
-  return response.json();
+export function updateNote(id: string, changes: NoteChanges) {
+  return unwrap(note.$patch({ param: { id }, json: changes }));
 }
