@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearchParams } from "react-router";
+import { authKeys } from "../api/auth-keys.ts";
 import { safeNext } from "../pages/auth-layout.tsx";
-import { ME_KEY, useMe } from "./use-me.ts";
+import { useMe } from "./use-me.ts";
 
 /**
  * Sign-in and sign-up share this: the signed-in user, the safe `?next=` target, and a mutation that
@@ -16,7 +17,7 @@ export function useAuthAction<Input>(action: (input: Input) => Promise<unknown>)
   const mutation = useMutation({
     mutationFn: action,
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ME_KEY });
+      await queryClient.invalidateQueries({ queryKey: authKeys.me() });
       navigate(next, { replace: true });
     },
   });

@@ -1,12 +1,13 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { listUsers } from "../api/admin-api.ts";
+import { adminKeys } from "../api/admin-keys.ts";
 import { EmptyState, ErrorState, LoadingState } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { formatDate } from "../format.ts";
 
 export function AdminUsersPage() {
   const users = useInfiniteQuery({
-    queryKey: ["admin", "users"],
+    queryKey: adminKeys.users(),
     queryFn: ({ pageParam }) => listUsers(pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { type ClientListFilters, clientKeys } from "../api/client-keys.ts";
 import { type ClientStatus, createClient, listClients } from "../api/clients-api.ts";
 import { ClientForm } from "../components/client-form.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/states.tsx";
@@ -26,22 +27,17 @@ export function ClientsPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
 
+  const filters: ClientListFilters = { ...(q ? { q } : {}), ...(status ? { status } : {}) };
   const clients = useInfiniteQuery({
-    queryKey: ["clients", { q, status }],
-    queryFn: ({ pageParam }) =>
-      listClients({
-        limit: "20",
-        ...(q ? { q } : {}),
-        ...(status ? { status } : {}),
-        ...(pageParam ? { cursor: pageParam } : {}),
-      }),
+    queryKey: clientKeys.list(filters),
+    queryFn: ({ pageParam }) => listClients({ limit: "20", ...filters, ...(pageParam ? { cursor: pageParam } : {}) }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const create = useMutation({
     mutationFn: createClient,
     onSuccess: (client) => {
-      void queryClient.invalidateQueries({ queryKey: ["clients"] });
+      void queryClient.invalidateQueries({ queryKey: clientKeys.all });
       navigate(`/clients/${client.id}`);
     },
   });

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
+import { appointmentKeys } from "../api/appointment-keys.ts";
 import { listAppointments } from "../api/appointments-api.ts";
 import { useMe } from "../auth/use-me.ts";
 import { AppointmentList } from "../components/appointment-list.tsx";
@@ -14,9 +15,10 @@ export function DashboardPage() {
   const me = useMe();
   const from = startOfToday();
   const tomorrow = new Date(from.getTime() + 24 * 60 * 60 * 1000);
+  const filters = { from: from.toISOString() };
   const appointments = useQuery({
-    queryKey: ["appointments", "dashboard", from.toISOString()],
-    queryFn: () => listAppointments({ from: from.toISOString(), limit: "100" }),
+    queryKey: appointmentKeys.list(filters),
+    queryFn: () => listAppointments({ ...filters, limit: "100" }),
   });
   const items = [...(appointments.data?.items ?? [])]
     .filter((a) => a.status === "scheduled")

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, errorMessage } from "../api/api-error.ts";
+import { clientKeys } from "../api/client-keys.ts";
 import { acceptInvite } from "../api/clients-api.ts";
 import { useMe } from "../auth/use-me.ts";
 import { ErrorState, LoadingState } from "../components/states.tsx";
@@ -23,7 +24,7 @@ export function InvitePage() {
   const accept = useMutation({
     mutationFn: () => acceptInvite(token),
     onSuccess: (client) => {
-      void queryClient.invalidateQueries({ queryKey: ["clients"] });
+      void queryClient.invalidateQueries({ queryKey: clientKeys.all });
       navigate(`/clients/${client.id}`, { replace: true });
     },
   });

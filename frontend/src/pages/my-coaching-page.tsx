@@ -1,7 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
+import { appointmentKeys } from "../api/appointment-keys.ts";
 import { listAppointments } from "../api/appointments-api.ts";
+import { clientKeys } from "../api/client-keys.ts";
 import { listClients } from "../api/clients-api.ts";
+import { goalKeys } from "../api/goal-keys.ts";
 import { listGoals } from "../api/goals-api.ts";
 import { AppointmentList } from "../components/appointment-list.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/states.tsx";
@@ -13,13 +16,13 @@ import { GoalCard } from "./client/goal-card.tsx";
  */
 export function MyCoachingPage() {
   const coaches = useQuery({
-    queryKey: ["clients", "as-client"],
+    queryKey: clientKeys.list({ as: "client" }),
     queryFn: () => listClients({ as: "client", limit: "100" }),
   });
   const entries = coaches.data?.items ?? [];
   const from = new Date().toISOString();
   const appointments = useQuery({
-    queryKey: ["appointments", "mine", entries.map((e) => e.id)],
+    queryKey: appointmentKeys.upcomingFor(entries.map((e) => e.id)),
     enabled: entries.length > 0,
     queryFn: async () => {
       const pages = await Promise.all(entries.map((e) => listAppointments({ clientId: e.id, from, limit: "50" })));
@@ -28,7 +31,7 @@ export function MyCoachingPage() {
   });
 
   const goals = useQuery({
-    queryKey: ["goals", "mine", entries.map((e) => e.id)],
+    queryKey: goalKeys.listFor(entries.map((e) => e.id)),
     enabled: entries.length > 0,
     queryFn: async () => {
       const pages = await Promise.all(

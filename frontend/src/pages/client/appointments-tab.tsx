@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { appointmentKeys } from "../../api/appointment-keys.ts";
 import {
   type Appointment,
   type AppointmentChanges,
@@ -21,10 +22,10 @@ export function AppointmentsTab({ clientId, isCoach }: { clientId: string; isCoa
   const [rescheduling, setRescheduling] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState<Appointment | null>(null);
   const appointments = useQuery({
-    queryKey: ["appointments", { clientId }],
+    queryKey: appointmentKeys.list({ clientId }),
     queryFn: () => listAppointments({ clientId, limit: "100" }),
   });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["appointments"] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: appointmentKeys.lists() });
   const create = useMutation({
     mutationFn: createAppointment,
     onSuccess: () => {

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { type KeyboardEvent, useRef } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
+import { clientKeys } from "../../api/client-keys.ts";
 import { getClient } from "../../api/clients-api.ts";
 import { useMe } from "../../auth/use-me.ts";
 import { ErrorState, LoadingState } from "../../components/states.tsx";
@@ -24,7 +25,7 @@ export function ClientDetailPage() {
   const me = useMe();
   const [params, setParams] = useSearchParams();
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
-  const client = useQuery({ queryKey: ["clients", id], queryFn: () => getClient(id) });
+  const client = useQuery({ queryKey: clientKeys.detail(id), queryFn: () => getClient(id) });
   const requested = params.get("tab");
   const tab: TabId = TABS.some((t) => t.id === requested) ? (requested as TabId) : "appointments";
 

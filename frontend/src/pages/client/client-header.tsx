@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
+import { clientKeys } from "../../api/client-keys.ts";
 import { type Client, createInvite, deleteClient, updateClient } from "../../api/clients-api.ts";
 import { ClientForm } from "../../components/client-form.tsx";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
@@ -13,12 +14,12 @@ export function ClientHeader({ client, isCoach }: { client: Client; isCoach: boo
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["clients"] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: clientKeys.all });
 
   const update = useMutation({
     mutationFn: (changes: Parameters<typeof updateClient>[1]) => updateClient(client.id, changes),
     onSuccess: (updated) => {
-      queryClient.setQueryData(["clients", client.id], updated);
+      queryClient.setQueryData(clientKeys.detail(client.id), updated);
       void refresh();
       setEditing(false);
     },
@@ -26,7 +27,7 @@ export function ClientHeader({ client, isCoach }: { client: Client; isCoach: boo
   const remove = useMutation({
     mutationFn: () => deleteClient(client.id),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: ["clients", client.id] });
+      queryClient.removeQueries({ queryKey: clientKeys.detail(client.id) });
       void refresh();
       navigate("/clients", { replace: true });
     },

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useRef, useState } from "react";
+import { assetKeys } from "../../api/asset-keys.ts";
 import {
   ACCEPTED_TYPES,
   type Asset,
@@ -24,8 +25,8 @@ export function FilesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
   const [progress, setProgress] = useState<number | null>(null);
   const [deleting, setDeleting] = useState<Asset | null>(null);
   const me = useMe();
-  const assets = useQuery({ queryKey: ["assets", clientId], queryFn: () => listAssets(clientId) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["assets", clientId] });
+  const assets = useQuery({ queryKey: assetKeys.list(clientId), queryFn: () => listAssets(clientId) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: assetKeys.list(clientId) });
   const upload = useMutation({
     mutationFn: (file: File) => uploadAsset({ clientId, file, visibility }, setProgress),
     // The bar shows from the click, while the upload is being registered, not only once bytes move.

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { goalKeys } from "../../api/goal-keys.ts";
 import {
   type CheckInInput,
   createCheckIn,
@@ -26,7 +27,7 @@ function GoalEditForm({ goal, onDone }: { goal: Goal; onDone: () => void }) {
   const update = useMutation({
     mutationFn: (changes: GoalChanges) => updateGoal(goal.id, changes),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ["goals", goal.clientId] });
+      void queryClient.invalidateQueries({ queryKey: goalKeys.lists() });
       onDone();
     },
   });
@@ -86,17 +87,17 @@ export function GoalCard({ goal, isCoach, heading }: { goal: Goal; isCoach: bool
     // Back to where the user started, not to the top of the page.
     requestAnimationFrame(() => editButton.current?.focus());
   };
-  const checkIns = useQuery({ queryKey: ["check-ins", goal.id], queryFn: () => listCheckIns(goal.id) });
+  const checkIns = useQuery({ queryKey: goalKeys.checkIns(goal.id), queryFn: () => listCheckIns(goal.id) });
   const checkIn = useMutation({
     mutationFn: (input: CheckInInput) => createCheckIn(goal.id, input),
     onSuccess: (_checkIn, input) => {
       setComment((current) => (current.trim() === (input.comment ?? "") ? "" : current));
-      void queryClient.invalidateQueries({ queryKey: ["check-ins", goal.id] });
+      void queryClient.invalidateQueries({ queryKey: goalKeys.checkIns(goal.id) });
     },
   });
   const setStatus = useMutation({
     mutationFn: (status: GoalStatus) => updateGoal(goal.id, { status }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["goals", goal.clientId] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: goalKeys.lists() }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

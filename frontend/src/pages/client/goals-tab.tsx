@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { goalKeys } from "../../api/goal-keys.ts";
 import { createGoal, type GoalInput, listGoals } from "../../api/goals-api.ts";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states.tsx";
@@ -10,13 +11,13 @@ export function GoalsTab({ clientId, isCoach }: { clientId: string; isCoach: boo
   const queryClient = useQueryClient();
   const [title, setTitle] = useState("");
   const [targetDate, setTargetDate] = useState("");
-  const goals = useQuery({ queryKey: ["goals", clientId], queryFn: () => listGoals(clientId) });
+  const goals = useQuery({ queryKey: goalKeys.list(clientId), queryFn: () => listGoals(clientId) });
   const create = useMutation({
     mutationFn: (input: GoalInput) => createGoal(clientId, input),
     onSuccess: (_goal, input) => {
       // Only clear what was saved: the user may already be typing the next goal.
       setTitle((current) => (current === input.title ? "" : current));
-      void queryClient.invalidateQueries({ queryKey: ["goals", clientId] });
+      void queryClient.invalidateQueries({ queryKey: goalKeys.list(clientId) });
     },
   });
   const submit = (event: FormEvent) => {

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { ApiError } from "../../api/api-error.ts";
+import { noteKeys } from "../../api/note-keys.ts";
 import { type Note, type NoteChanges, type NoteVisibility, updateNote } from "../../api/notes-api.ts";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
@@ -28,7 +29,7 @@ export function NoteItem({
     mutationFn: (changes: NoteChanges) => updateNote(note.id, changes),
     onSuccess: () => {
       setEditing(false);
-      void queryClient.invalidateQueries({ queryKey: ["notes", note.clientId] });
+      void queryClient.invalidateQueries({ queryKey: noteKeys.list(note.clientId) });
     },
   });
   const bodyError = update.error instanceof ApiError ? update.error.fieldMessage("body") : undefined;

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { ApiError } from "../../api/api-error.ts";
+import { noteKeys } from "../../api/note-keys.ts";
 import {
   createNote,
   deleteNote,
@@ -21,8 +22,8 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
   const [visibility, setVisibility] = useState<NoteVisibility>("private");
   const [deleting, setDeleting] = useState<Note | null>(null);
   const bodyId = useId();
-  const notes = useQuery({ queryKey: ["notes", clientId], queryFn: () => listNotes(clientId) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["notes", clientId] });
+  const notes = useQuery({ queryKey: noteKeys.list(clientId), queryFn: () => listNotes(clientId) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: noteKeys.list(clientId) });
   const create = useMutation({
     mutationFn: (input: NoteInput) => createNote(clientId, input),
     onSuccess: (_note, input) => {
