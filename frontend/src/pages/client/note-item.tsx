@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { ApiError } from "../../api/api-error.ts";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { noteKeys } from "../../api/note-keys.ts";
 import { type Note, type NoteChanges, type NoteVisibility, updateNote } from "../../api/notes-api.ts";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { TextField } from "../../components/text-field.tsx";
 import { formatDateTime } from "../../format.ts";
 import { NoteVisibilityField } from "./note-visibility-field.tsx";
 
@@ -22,7 +22,6 @@ export function NoteItem({
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(note.body);
   const [visibility, setVisibility] = useState<NoteVisibility>(note.visibility);
-  const bodyId = useId();
   const textarea = useRef<HTMLTextAreaElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const update = useMutation({
@@ -32,7 +31,6 @@ export function NoteItem({
       void queryClient.invalidateQueries({ queryKey: noteKeys.list(note.clientId) });
     },
   });
-  const bodyError = update.error instanceof ApiError ? update.error.fieldMessage("body") : undefined;
   const when = formatDateTime(note.createdAt);
   // Names the note for screen readers and tests: two notes of the same minute stay distinguishable.
   const snippet = note.body.length > 40 ? `${note.body.slice(0, 40)}…` : note.body;
@@ -66,23 +64,16 @@ export function NoteItem({
       <li className="list-item list-item-editing" data-testid="note">
         <form onSubmit={submit} noValidate className="list-item-main" aria-label={`Edit note: ${snippet}`}>
           <FormAlert error={update.error} knownFields={["body"]} />
-          <div className="field">
-            <label htmlFor={bodyId}>Note text</label>
-            <textarea
-              id={bodyId}
-              ref={textarea}
-              value={body}
-              onChange={(e) => setBody(e.target.value)}
-              aria-invalid={bodyError ? true : undefined}
-              aria-describedby={bodyError ? `${bodyId}-error` : undefined}
-              maxLength={20000}
-            />
-            {bodyError && (
-              <span id={`${bodyId}-error`} className="field-error">
-                {bodyError}
-              </span>
-            )}
-          </div>
+          <TextField
+            multiline
+            ref={textarea}
+            label="Note text"
+            name="body"
+            maxLength={20000}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            error={update.error}
+          />
           <NoteVisibilityField value={visibility} onChange={setVisibility} />
           <div className="row">
             <button type="submit" className="button" disabled={update.isPending}>

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useState } from "react";
-import { ApiError } from "../../api/api-error.ts";
+import { type FormEvent, useState } from "react";
 import { noteKeys } from "../../api/note-keys.ts";
 import {
   createNote,
@@ -13,6 +12,7 @@ import {
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { FormAlert } from "../../components/form-alert.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states.tsx";
+import { TextField } from "../../components/text-field.tsx";
 import { NoteItem } from "./note-item.tsx";
 import { NoteVisibilityField } from "./note-visibility-field.tsx";
 
@@ -21,7 +21,6 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
   const [body, setBody] = useState("");
   const [visibility, setVisibility] = useState<NoteVisibility>("private");
   const [deleting, setDeleting] = useState<Note | null>(null);
-  const bodyId = useId();
   const notes = useQuery({ queryKey: noteKeys.list(clientId), queryFn: () => listNotes(clientId) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: noteKeys.list(clientId) });
   const create = useMutation({
@@ -41,7 +40,6 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
       void refresh();
     },
   });
-  const bodyError = create.error instanceof ApiError ? create.error.fieldMessage("body") : undefined;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -53,22 +51,15 @@ export function NotesTab({ clientId, isCoach }: { clientId: string; isCoach: boo
       {isCoach && (
         <form onSubmit={submit} noValidate className="section-bottom" aria-label="Add a note">
           <FormAlert error={create.error} knownFields={["body"]} />
-          <div className="field">
-            <label htmlFor={bodyId}>New note</label>
-            <textarea
-              id={bodyId}
-              value={body}
-              onChange={(e) => setBody(e.target.value)}
-              aria-invalid={bodyError ? true : undefined}
-              aria-describedby={bodyError ? `${bodyId}-error` : undefined}
-              maxLength={20000}
-            />
-            {bodyError && (
-              <span id={`${bodyId}-error`} className="field-error">
-                {bodyError}
-              </span>
-            )}
-          </div>
+          <TextField
+            multiline
+            label="New note"
+            name="body"
+            maxLength={20000}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            error={create.error}
+          />
           <NoteVisibilityField value={visibility} onChange={setVisibility} />
           <button type="submit" className="button" disabled={create.isPending}>
             {create.isPending ? "Saving…" : "Add note"}
