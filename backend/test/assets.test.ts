@@ -15,8 +15,8 @@ import {
   sha256,
 } from "./support/asset-fixtures.ts";
 import { type Actor, as, coachingWorld, expectOk, newUser } from "./support/domain-fixtures.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase, testEnv } from "./support/test-services.ts";
+import { openTestApp, startTestApp, type TestApp } from "./support/test-app.ts";
+import { testEnv } from "./support/test-services.ts";
 
 const backendDir = path.resolve(import.meta.dirname, "..");
 // A bucket of this file's own: the GC test sweeps the whole bucket, which must not see the objects
@@ -24,18 +24,13 @@ const backendDir = path.resolve(import.meta.dirname, "..");
 const bucket = `assets-test-${crypto.randomUUID().slice(0, 8)}`;
 
 let api: TestApp;
-let databaseUrl: string;
-let dropDb: () => Promise<void>;
 let world: Awaited<ReturnType<typeof coachingWorld>>;
 let coach: Actor;
 let clientUser: Actor;
 let otherCoach: Actor;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  databaseUrl = database.url;
-  dropDb = database.drop;
-  api = await startTestApp(databaseUrl, { TRUST_PROXY: "cloudflare", S3_BUCKET: bucket });
+  api = await openTestApp({ TRUST_PROXY: "cloudflare", S3_BUCKET: bucket });
   await (await api.deps.s3.get()).send(new CreateBucketCommand({ Bucket: bucket }));
   world = await coachingWorld(api);
   ({ coach, clientUser } = world);
@@ -44,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 const statusOf = async (id: string) =>
@@ -254,7 +248,7 @@ describe("deleting", () => {
     const client = await expectOk(as(coach, api, "POST", "/api/v1/clients", { name: "Storage outage" }), 201);
     const asset = await readyAsset(api, coach, { clientId: client.id });
     const pending = await createUpload(api, coach, { clientId: client.id });
-    const down = await startTestApp(databaseUrl, {
+    const down = await startTestApp(api.databaseUrl, {
       TRUST_PROXY: "cloudflare",
       S3_BUCKET: bucket,
       S3_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
@@ -282,7 +276,7 @@ function gc(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/features/assets/assets-gc-cli.ts", ...args], {
       cwd: backendDir,
-      env: { ...process.env, ...testEnv(databaseUrl, { S3_BUCKET: bucket, ...env }) },
+      env: { ...process.env, ...testEnv(api.databaseUrl, { S3_BUCKET: bucket, ...env }) },
     });
     let output = "";
     child.stdout.on("data", (c) => {

@@ -2,31 +2,25 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdmin } from "../src/auth/ensure-admin.ts";
 import { call, newCredentials, type Session, signIn, signUp } from "./support/auth-client.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, startTestApp, type TestApp } from "./support/test-app.ts";
 
 // Two replicas of the API sharing one Postgres and one Redis, as in production.
 let a: TestApp;
 let b: TestApp;
-let databaseUrl: string;
-let dropDb: () => Promise<void>;
 let ipCounter = 0;
 /** A fresh client IP per test, so one test's attempts never count against another's limits. */
 const freshIp = () => `203.0.113.${++ipCounter}`;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  databaseUrl = database.url;
-  dropDb = database.drop;
   const shared = { REDIS_KEY_PREFIX: `auth-${crypto.randomUUID().slice(0, 8)}:`, TRUST_PROXY: "cloudflare" };
-  a = await startTestApp(databaseUrl, shared);
-  b = await startTestApp(databaseUrl, shared);
+  a = await openTestApp(shared);
+  b = await startTestApp(a.databaseUrl, shared);
 });
 
 afterAll(async () => {
-  await a?.close();
+  // b first: closing a drops the database they share.
   await b?.close();
-  await dropDb();
+  await a?.close();
 });
 
 const me = (app: TestApp, session?: Session) => call(app.url, "GET", "/api/v1/me", { session });
@@ -85,18 +79,16 @@ describe("sign-up and sign-in", () => {
 });
 
 describe("sessions across replicas", () => {
-  it("accepts a session from A on B, and B refuses it within 1 s of signing out on A", async () => {
+  it("accepts a session from A on B, and B refuses it on the first request after signing out on A", async () => {
     const user = await signUp(a.url, newCredentials("replica"), freshIp());
     const { session } = await signIn(a.url, user.email, user.password, freshIp());
     expect((await me(b, session)).status).toBe(200);
 
     const signOut = await call(a.url, "POST", "/api/auth/sign-out", { session, body: {} });
     expect(signOut.status).toBe(200);
-    const signedOutAt = performance.now();
-    let status = 200;
-    while (status === 200 && performance.now() - signedOutAt < 1000) status = (await me(b, session)).status;
-    expect(status).toBe(401);
-    expect(performance.now() - signedOutAt).toBeLessThan(1000);
+    // Sign-out removes the session from Redis and Postgres before it answers, and B keeps no copy
+    // of its own: there is no window in which B still accepts it, however slow the machine is.
+    expect((await me(b, session)).status).toBe(401);
   });
 
   it("answers a garbage token with 401 in the error shape", async () => {
@@ -114,7 +106,7 @@ describe("sessions across replicas", () => {
   it("answers an expired session with 401", async () => {
     const user = await signUp(a.url, newCredentials("expired"), freshIp());
     const { session } = await signIn(a.url, user.email, user.password, freshIp());
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(a.databaseUrl, { max: 1 });
     await sql`update "session" set "expiresAt" = now() - interval '1 minute' where "userId" = ${user.id}`;
     await sql.end();
     // The Redis copy carries the expiry too; clear it so this checks the database path as well.
@@ -162,7 +154,7 @@ describe("brute-force limits", () => {
   });
 
   it("ignores CF-Connecting-IP unless TRUST_PROXY=cloudflare, so a client cannot pick a fresh bucket", async () => {
-    const direct = await startTestApp(databaseUrl, { TRUST_PROXY: "none" });
+    const direct = await startTestApp(a.databaseUrl, { TRUST_PROXY: "none" });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
@@ -188,7 +180,7 @@ describe("brute-force limits", () => {
 describe("origin check", () => {
   it("refuses a sign-in from an untrusted Origin and creates no session", async () => {
     const user = await signUp(a.url, newCredentials("origin"), freshIp());
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(a.databaseUrl, { max: 1 });
     const count = async () => Number((await sql`select count(*) from "session" where "userId" = ${user.id}`)[0]?.count);
     const before = await count();
     const result = await call(a.url, "POST", "/api/auth/sign-in/email", {
@@ -223,7 +215,7 @@ describe("admin", () => {
     const results = await Promise.all([ensureAdmin(a.deps, admin), ensureAdmin(b.deps, admin)]);
     expect(results.sort()).toEqual(["created", "unchanged"]);
     expect(await ensureAdmin(a.deps, admin)).toBe("unchanged");
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(a.databaseUrl, { max: 1 });
     const rows = await sql`select "role" from "user" where email = ${admin.email}`;
     await sql.end();
     expect(rows.map((r) => r.role)).toEqual(["admin"]);

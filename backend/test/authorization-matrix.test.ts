@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUpload, putToPresigned, readyAsset } from "./support/asset-fixtures.ts";
 import { type Actor, as, coachingWorld, expectOk, newAdmin, newUser } from "./support/domain-fixtures.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 type ActorName = "owner" | "otherCoach" | "clientUser" | "unrelated" | "anonymous" | "admin";
 type World = Awaited<ReturnType<typeof coachingWorld>>;
@@ -206,13 +205,10 @@ const ORDER: ActorName[] = ["anonymous", "unrelated", "otherCoach", "admin", "cl
 const ORDER_ACCEPT: ActorName[] = ["anonymous", "unrelated", "otherCoach", "admin", "owner", "clientUser"];
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 let actors: Record<Exclude<ActorName, "anonymous">, Actor>;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
-  api = await startTestApp(database.url, { TRUST_PROXY: "cloudflare" });
+  api = await openTestApp({ TRUST_PROXY: "cloudflare" });
   const [owner, otherCoach, clientUser, unrelated, admin] = await Promise.all([
     newUser(api, "owner"),
     newUser(api, "other-coach"),
@@ -227,7 +223,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 describe("authorization matrix", () => {

@@ -4,11 +4,9 @@ import { authKeyPrefix, SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S, sessionCooki
 import { createCachedSessionReader } from "../src/auth/cached-session-reader.ts";
 import { createRateLimiters, LIMITS, limiterKeyPrefix, RateLimitedError } from "../src/http/rate-limit.ts";
 import { newCredentials, signUp } from "./support/auth-client.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 let redis: Redis;
 let reader: ReturnType<typeof createCachedSessionReader>;
 const read = (headers: Headers, using = reader) => using((name) => headers.get(name) ?? undefined);
@@ -31,10 +29,8 @@ const readerOptions = () => ({
 });
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
   // Behind Cloudflare, so a test can sign up from an address of its own.
-  api = await startTestApp(database.url, { TRUST_PROXY: "cloudflare" });
+  api = await openTestApp({ TRUST_PROXY: "cloudflare" });
   redis = api.deps.redis as Redis;
   prefix = authKeyPrefix(api.deps.config.redisKeyPrefix);
   reader = createCachedSessionReader({
@@ -45,7 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });

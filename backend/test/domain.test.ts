@@ -3,23 +3,16 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppType } from "../src/app.ts";
 import { type Actor, as, coachingWorld, expectOk, newUser } from "./support/domain-fixtures.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 let api: TestApp;
-let databaseUrl: string;
-let dropDb: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  databaseUrl = database.url;
-  dropDb = database.drop;
-  api = await startTestApp(databaseUrl, { TRUST_PROXY: "cloudflare" });
+  api = await openTestApp({ TRUST_PROXY: "cloudflare" });
 });
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 describe("typed client", () => {
@@ -70,7 +63,7 @@ describe("clients", () => {
 
   it("deletes a client with its appointments, notes, goals, check-ins and invites", async () => {
     const world = await coachingWorld(api);
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(api.databaseUrl, { max: 1 });
     const count = async (table: string, column: string, value: string) =>
       Number((await sql.unsafe(`select count(*) from ${table} where ${column} = $1`, [value]))[0]?.count);
     expect(await count("appointments", "client_id", world.client.id)).toBe(1);
@@ -133,7 +126,7 @@ describe("invites", () => {
     const invitee = await newUser(api, "late");
     const client = await expectOk(as(coach, api, "POST", "/api/v1/clients", { name: "Late" }), 201);
     const invite = await expectOk(as(coach, api, "POST", `/api/v1/clients/${client.id}/invites`), 201);
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(api.databaseUrl, { max: 1 });
     await sql`update invites set expires_at = now() - interval '1 second' where client_id = ${client.id}`;
     await sql.end();
     const expired = await as(invitee, api, "POST", `/api/v1/invites/${invite.token}/accept`);
@@ -240,7 +233,7 @@ describe("goals and check-ins", () => {
 describe("pagination", () => {
   it("pages 250 clients at 20 while another task inserts, seeing every pre-existing client exactly once", async () => {
     const coach: Actor = await newUser(api, "pager");
-    const sql = postgres(databaseUrl, { max: 1 });
+    const sql = postgres(api.databaseUrl, { max: 1 });
     await sql`insert into clients (coach_id, name) select ${coach.id}, 'Client ' || n from generate_series(1, 250) as n`;
     const existing = new Set(
       (await sql`select id from clients where coach_id = ${coach.id}`).map((r) => r.id as string),

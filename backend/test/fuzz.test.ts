@@ -1,20 +1,16 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, coachingWorld, newUser } from "./support/domain-fixtures.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 const RUNS = 5000;
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 let world: Awaited<ReturnType<typeof coachingWorld>>;
 let actors: Actor[];
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
-  api = await startTestApp(database.url, { TRUST_PROXY: "cloudflare", LOG_LEVEL: "error" });
+  api = await openTestApp({ TRUST_PROXY: "cloudflare", LOG_LEVEL: "error" });
   world = await coachingWorld(api);
   // Requests rotate over a dozen users so the 600/min per-user limit is not what answers.
   const strangers = await Promise.all(Array.from({ length: 10 }, () => newUser(api, "fuzz")));
@@ -23,7 +19,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 // Every /api/v1 route; `{id}` is replaced by a fuzzed or a real id.

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../src/app.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 const WEB_ORIGIN = "https://app.example.test";
 
@@ -27,17 +26,13 @@ function addProbeRoutes(app: App) {
 }
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
-  api = await startTestApp(database.url, { CORS_ORIGIN: WEB_ORIGIN }, addProbeRoutes);
+  api = await openTestApp({ CORS_ORIGIN: WEB_ORIGIN }, addProbeRoutes);
 });
 
 afterAll(async () => {
   await api.close();
-  await dropDb();
 });
 
 const expectErrorShape = async (response: Response, status: number, code: string) => {

@@ -2,21 +2,16 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCredentials, signUp } from "./support/auth-client.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
-  api = await startTestApp(database.url);
+  api = await openTestApp();
 });
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 describe("the AWS SDK loads on the first file request", () => {

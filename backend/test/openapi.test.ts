@@ -1,20 +1,15 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
-import { createTestDatabase } from "./support/test-services.ts";
+import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 let api: TestApp;
-let dropDb: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  dropDb = database.drop;
-  api = await startTestApp(database.url);
+  api = await openTestApp();
 });
 
 afterAll(async () => {
   await api?.close();
-  await dropDb?.();
 });
 
 /** Every route the app serves under /api/v1, read from the router itself. */

@@ -5,18 +5,24 @@ import { type App, createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { closeDeps, createDeps, type Deps } from "../../src/deps.ts";
 import { createLogger } from "../../src/logger.ts";
-import { testEnv } from "./test-services.ts";
+import { recordResponse } from "./observed-statuses.ts";
+import { createTestDatabase, testEnv } from "./test-services.ts";
 
 export interface TestApp {
   url: string;
   app: App;
   deps: Deps;
+  databaseUrl: string;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
-/** The real app on a real HTTP port, against the given database and the shared Redis/S3. */
+/**
+ * The real app on a real HTTP port, against the given database and the shared Redis/S3. Every
+ * response it serves is recorded (observed-statuses.ts), so a test file can check that
+ * `/openapi.json` declares each status it saw.
+ */
 export async function startTestApp(
   databaseUrl: string,
   overrides: Record<string, string> = {},
@@ -39,14 +45,21 @@ export async function startTestApp(
   const deps = createDeps(config, createLogger({ level: config.logLevel, destination: sink }));
   const app = createApp(deps);
   configure?.(app);
+  // Wrapped outside the app: a middleware added here would run after the routes, i.e. never.
+  const recordingFetch: typeof app.fetch = async (request, env) => {
+    const response = await app.fetch(request, env);
+    recordResponse(request.method, request.url, response.status);
+    return response;
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    const s = serve({ fetch: recordingFetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     app,
     deps,
+    databaseUrl,
     logs,
     async close() {
       await new Promise<void>((resolve) => {
@@ -54,6 +67,34 @@ export async function startTestApp(
         if ("closeAllConnections" in server) server.closeAllConnections();
       });
       await closeDeps(deps, 1);
+    },
+  };
+}
+
+/**
+ * A database of this test file's own (a copy of the migrated template) and the app on it;
+ * `close()` stops the app, then drops the database.
+ */
+export async function openTestApp(
+  overrides: Record<string, string> = {},
+  configure?: (app: App) => void,
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  let api: TestApp;
+  try {
+    api = await startTestApp(database.url, overrides, configure);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return {
+    ...api,
+    async close() {
+      try {
+        await api.close();
+      } finally {
+        await database.drop();
+      }
     },
   };
 }
