@@ -1,8 +1,17 @@
+// Every date the UI shows goes through these two, in the browser's locale and time zone: an instant
+// with its time (sessions, notes, check-ins, invite expiry) or a day (target dates, "joined", chart axes).
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
-export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
-/** A calendar date ("2027-03-31") is a day, not an instant: read it in local time so it never shifts a day. */
+/** An API timestamp (ISO 8601, UTC) as the user's local date and time. */
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
+}
+
+/**
+ * The day of an API timestamp, or a calendar date ("2027-03-31"). A calendar date is a day, not an
+ * instant: it is read in local time so it never shifts a day.
+ */
 export function formatDate(value: string): string {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (day) return dateOnly.format(new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
