@@ -8,6 +8,7 @@ import {
   SESSION_UPDATE_AGE_S,
   sessionCookieName,
 } from "./auth/auth.ts";
+import { createAuthDatabase } from "./auth/auth-database-errors.ts";
 import { createCachedSessionReader } from "./auth/cached-session-reader.ts";
 import type { Deps } from "./deps.ts";
 import { adminRoutes } from "./features/admin/admin-routes.ts";
@@ -40,7 +41,8 @@ const EXPOSED_HEADERS = ["set-auth-token", "x-request-id", "retry-after"];
 /** Builds the HTTP app from its dependencies. Does no I/O, so tests can build as many as they like. */
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
-  const auth = createAuth(deps);
+  const authDatabase = createAuthDatabase(deps.sql);
+  const auth = createAuth({ ...deps, db: authDatabase.db });
   const limiters = createRateLimiters(deps.redis, config.redisKeyPrefix);
   const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
@@ -84,7 +86,7 @@ export function createApp(deps: Deps) {
   // GET: only requests that carry a body go through it.
   app.use("/api/*", (c, next) => (hasRequestBody(requestHeaders(c)) ? limitBody(c, next) : next()));
   app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
-  app.route("/", authRoutes(auth, limiters, config.corsOrigins));
+  app.route("/", authRoutes(auth, authDatabase, limiters, config.corsOrigins));
 
   const readCachedSession =
     deps.redis &&

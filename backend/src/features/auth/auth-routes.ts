@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { type Auth, CLIENT_IP_HEADER } from "../../auth/auth.ts";
+import type { AuthDatabase } from "../../auth/auth-database-errors.ts";
 import type { Sql } from "../../db/database.ts";
 import { AppError, errorBody } from "../../http/app-error.ts";
 import type { AppBindings } from "../../http/bindings.ts";
@@ -42,17 +43,18 @@ async function databaseDown(sql: Sql): Promise<boolean> {
 
 /**
  * Rewrites better-auth's `{code, message}` errors into the contract's error shape. better-auth
- * catches database errors itself and answers 500 (or 422 "failed to create user"); when Postgres is
- * down that is our `503 service_unavailable`, so clients retry instead of giving up.
+ * catches database errors itself and answers 500 (or 422 "failed to create user"); when one of the
+ * request's queries found Postgres unreachable, or Postgres is down now, that is our
+ * `503 service_unavailable`, so clients retry instead of giving up.
  */
-async function toContractError(response: Response, sql: Sql): Promise<Response> {
+async function toContractError(response: Response, sql: Sql, sawUnavailable: boolean): Promise<Response> {
   if (response.status < 400) return response;
   const original = (await response
     .clone()
     .json()
     .catch(() => ({}))) as { code?: string; message?: string; error?: unknown };
   const suspicious = response.status >= 500 || /^FAILED_TO_/.test(original.code ?? "");
-  if (suspicious && (await databaseDown(sql))) {
+  if (suspicious && (sawUnavailable || (await databaseDown(sql)))) {
     return Response.json(errorBody("service_unavailable", "A backing service is unavailable; try again shortly."), {
       status: 503,
     });
@@ -73,7 +75,7 @@ async function toContractError(response: Response, sql: Sql): Promise<Response> 
  * untrusted Origin is refused (mobile apps send no Origin), the brute-force limits shared through
  * Redis, and the client IP better-auth records, decided by our clientIp middleware.
  */
-export function authRoutes(auth: Auth, limiters: RateLimiters, trustedOrigins: string[]) {
+export function authRoutes(auth: Auth, authDatabase: AuthDatabase, limiters: RateLimiters, trustedOrigins: string[]) {
   const trusted = new Set(trustedOrigins);
   return new Hono<AppBindings>().on(["GET", "POST"], "/api/auth/*", async (c) => {
     const { method, path } = c.req;
@@ -99,7 +101,9 @@ export function authRoutes(auth: Auth, limiters: RateLimiters, trustedOrigins: s
 
     const headers = new Headers(c.req.raw.headers);
     headers.set(CLIENT_IP_HEADER, ip);
-    const response = await auth.handler(new Request(c.req.url, { method, headers, body }));
-    return toContractError(response, c.get("deps").sql);
+    const { value: response, unavailable } = await authDatabase.track(() =>
+      auth.handler(new Request(c.req.url, { method, headers, body })),
+    );
+    return toContractError(response, c.get("deps").sql, unavailable);
   });
 }
