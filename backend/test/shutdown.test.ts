@@ -78,11 +78,11 @@ describe("graceful shutdown", () => {
     children.push(server.child);
     const slow = fetch(`${server.url}/slow?ms=5000`).catch(() => "aborted");
     await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(1);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Aborted, not answered: the process gave up on the 5 s request instead of waiting it out.
     expect(await slow).toBe("aborted");
+    expect(server.output()).toContain("shutdown timed out");
   });
 
   it("forces exit on a second signal", async () => {
