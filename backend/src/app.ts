@@ -25,6 +25,7 @@ import { noteRoutes } from "./features/notes/note-routes.ts";
 import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
 import { clientIp } from "./http/client-ip.ts";
+import { drainRequestBody } from "./http/drain-request-body.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { requireJsonBody } from "./http/json-body.ts";
 import { createRateLimiters, LIMITS, limiterKeyPrefix } from "./http/rate-limit.ts";
@@ -84,7 +85,9 @@ export function createApp(deps: Deps) {
   });
   // bodyLimit reads `c.req.raw.body`, which makes the Node adapter build a full Request even for a
   // GET: only requests that carry a body go through it.
-  app.use("/api/*", (c, next) => (hasRequestBody(requestHeaders(c)) ? limitBody(c, next) : next()));
+  app.use("/api/*", (c, next) =>
+    hasRequestBody(requestHeaders(c)) ? limitBody(c, () => drainRequestBody(c, next)) : next(),
+  );
   app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
   app.route("/", authRoutes(auth, authDatabase, limiters, config.corsOrigins));
 
