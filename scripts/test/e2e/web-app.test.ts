@@ -31,6 +31,19 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
+interface ErrorAnswer {
+  error: { code: string; message: string; details?: { path: string; message: string }[] };
+}
+
+/** Runs `action` and returns the API's answer to the request it makes to a path matching `path`. */
+async function answerTo(page: Page, path: RegExp, action: () => Promise<unknown>) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => path.test(new URL(r.url()).pathname) && r.request().method() !== "OPTIONS"),
+    action(),
+  ]);
+  return { status: response.status(), body: (await response.json()) as ErrorAnswer };
+}
+
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -60,6 +73,16 @@ describe("web app on the Pages emulator against the real API", () => {
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await shoot(page, "sign-in");
 
+    // A refused sign-in (better-auth, outside AppType) shows the API's own message.
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("not-registered-yet");
+    coach.watch.expect(/status of 401/);
+    const refused = await answerTo(page, /\/api\/auth\/sign-in\/email$/, () =>
+      page.getByRole("button", { name: "Sign in" }).click(),
+    );
+    expect(refused.status).toBe(401);
+    expect(await page.getByRole("alert").textContent()).toBe(refused.body.error.message);
+
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.getByLabel("Your name").fill("Casey Coach");
     await page.getByLabel("Email").fill(email);
@@ -76,6 +99,18 @@ describe("web app on the Pages emulator against the real API", () => {
     await shoot(page, "clients-empty");
     await page.getByRole("button", { name: "New client" }).click();
     await page.getByLabel("Name").fill("Robin Client");
+    // A 400 from the typed client: the contract's message on top, its field detail under the field.
+    await page.getByLabel("Email (optional)").fill("not-an-email");
+    coach.watch.expect(/status of 400/);
+    const invalid = await answerTo(page, /\/api\/v1\/clients$/, () =>
+      page.getByRole("button", { name: "Create client" }).click(),
+    );
+    expect(invalid.status).toBe(400);
+    const emailIssue = invalid.body.error.details?.find((d) => d.path === "email");
+    expect(emailIssue?.message).toBeTruthy();
+    expect(await page.getByRole("alert").textContent()).toBe(invalid.body.error.message);
+    expect(await page.getByLabel("Email (optional)").getAttribute("aria-invalid")).toBe("true");
+    await page.getByText(emailIssue?.message ?? "", { exact: true }).waitFor();
     await page.getByLabel("Email (optional)").fill("robin@e2e.test");
     await page.getByRole("button", { name: "Create client" }).click();
     await page.getByRole("heading", { name: "Robin Client" }).waitFor();
@@ -94,8 +129,14 @@ describe("web app on the Pages emulator against the real API", () => {
     coach.watch.expect(/status of 409/);
     await page.getByRole("button", { name: "Schedule a session" }).click();
     await page.getByLabel("Starts at").fill(local(new Date(start.getTime() + 30 * 60 * 1000)));
-    await page.getByRole("button", { name: "Schedule", exact: true }).click();
-    await page.getByTestId("appointment-conflict").waitFor();
+    const conflict = await answerTo(page, /\/api\/v1\/appointments$/, () =>
+      page.getByRole("button", { name: "Schedule", exact: true }).click(),
+    );
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe("appointment_conflict");
+    expect(await page.getByTestId("appointment-conflict").textContent()).toBe(
+      `${conflict.body.error.message} Pick another time.`,
+    );
     await shoot(page, "appointment-conflict");
     await page.getByRole("button", { name: "Cancel", exact: true }).click();
 
@@ -133,9 +174,19 @@ describe("web app on the Pages emulator against the real API", () => {
     const futureRow = page.getByTestId("appointment").filter({ hasText: await formatted(moved) });
     expect(await futureRow.getByRole("button", { name: /completed$|no-show$/ }).count()).toBe(0);
 
-    // Notes: one private, one shared.
+    // Notes. First the API cannot be reached: the tab says so (after the query's retries), and
+    // "Try again" loads the notes once it can.
+    const notesPath = /\/api\/v1\/clients\/[^/]+\/notes$/;
+    const offline = (url: URL) => notesPath.test(url.pathname);
+    await page.route(offline, (route) => route.abort("internetdisconnected"));
+    coach.watch.expect(/ERR_INTERNET_DISCONNECTED/);
     await page.getByRole("tab", { name: "Notes" }).click();
+    await page.getByText("Could not reach the server. Check your connection and try again.").waitFor();
+    await page.unroute(offline);
+    await page.getByRole("button", { name: "Try again" }).click();
     await page.getByText("No notes yet").waitFor();
+
+    // One private note, one shared.
     await page.getByLabel("New note").fill("Private: worried about sleep");
     await page.getByRole("button", { name: "Add note" }).click();
     await page.getByTestId("note").filter({ hasText: "Private: worried about sleep" }).waitFor();
@@ -226,6 +277,16 @@ describe("web app on the Pages emulator against the real API", () => {
     const index = await fetch(`${stack.webUrl}/`);
     expect(index.headers.get("cache-control")).toBe("no-cache");
 
+    // A deep link to a client that does not exist shows the API's 404 message.
+    coach.watch.expect(/status of 404/);
+    const missing = await answerTo(page, /\/api\/v1\/clients\/[^/]+$/, () =>
+      page.goto(`${stack.webUrl}/clients/00000000-0000-4000-8000-000000000000`),
+    );
+    expect(missing.status).toBe(404);
+    await page.getByRole("alert").getByText(missing.body.error.message, { exact: true }).waitFor();
+    await page.goto(`${stack.webUrl}${clientPath}`);
+    await page.getByRole("heading", { name: "Robin Client" }).waitFor();
+
     // Invite link, accepted by a second person in a separate browser context.
     await page.getByRole("button", { name: "Create invite link" }).click();
     const inviteUrl = (await page.getByTestId("invite-url").textContent()) ?? "";
@@ -261,6 +322,11 @@ describe("web app on the Pages emulator against the real API", () => {
     await myGoal.getByRole("img", { name: /latest 65%/ }).waitFor();
     await myGoal.getByText(/Ran 3 km today/).waitFor();
     await shoot(invitee.page, "my-coaching");
+    // A link with a token the API does not know (404) is explained, not shown as a bare error.
+    invitee.watch.expect(/status of 404/);
+    await invitee.page.goto(`${stack.webUrl}/invite/${"0".repeat(32)}`);
+    await invitee.page.getByRole("button", { name: "Accept invitation" }).click();
+    await invitee.page.getByText("This invite link is not valid. Check that you copied all of it.").waitFor();
     expect(invitee.watch.problems).toEqual([]);
     await invitee.context.close();
 
