@@ -24,6 +24,8 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  /** The slowest request. */
+  max: number;
   /** Responses per status code plus socket errors and timeouts; anything not ok fails the scenario. */
   statuses: Record<string, number>;
   failures: number;
@@ -138,6 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50: round(percentile(latencies, 50)),
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
+    max: round(latencies.at(-1) ?? Number.NaN),
     statuses,
     failures,
   };
