@@ -1,16 +1,17 @@
-// `pnpm bench [--quick] [--no-build] [--cpu-prof]`: the production server under autocannon, with
-// same-run baselines, measured SQL statements per request and the budgets of docs/performance.md § Budgets.
-// See docs/performance.md for what each figure means and the results so far.
+// `pnpm bench [--quick] [--no-build] [--cpu-prof] [--no-scale | --scale-only]`: the production server
+// under autocannon, with same-run baselines, measured SQL statements per request and the budgets of
+// docs/performance.md § Budgets. See docs/performance.md for what each figure means and the results so far.
 import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "../scripts/lib/free-port.ts";
-import { type Budget, checkBudgets } from "./lib/budgets.ts";
+import { type Budget, checkBudgets, scaleBudgets } from "./lib/budgets.ts";
 import type { LoadOptions, LoadResult } from "./lib/load.ts";
 import { LoadGenerator } from "./lib/load-generator.ts";
 import { countStatements } from "./lib/query-count.ts";
-import { printReport, type Row } from "./lib/report.ts";
+import { printReport, printScaleReport, type Row } from "./lib/report.ts";
+import { runScaleScenario, scaleP99, scaleRows } from "./lib/scale.ts";
 import { seedUsers } from "./lib/seed.ts";
 import {
   productionEnv,
@@ -25,6 +26,9 @@ import { type ScenarioName, Traffic } from "./lib/traffic.ts";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
+// The scale scenario (a 200k roster, bench/lib/scale.ts) seeds 1.2M rows: full runs only.
+const scaleOnly = args.has("--scale-only");
+const withScale = scaleOnly || (!quick && !args.has("--no-scale"));
 const CONNECTIONS = 32;
 const HEALTH_ROUNDS = 3;
 const POOL_MAX = 10; // the app's DATABASE_POOL_MAX default
@@ -54,6 +58,30 @@ async function main(): Promise<number> {
     const nodeArgs = args.has("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench")}`] : [];
     const api = await startServerProcess("backend/dist/main.js", env, path.join(infra.dir, "api.log"), nodeArgs);
     servers.push(api);
+    const scaleScenario = (loadGenerator: LoadGenerator) =>
+      runScaleScenario({
+        baseUrl: api.baseUrl,
+        origin: env.CORS_ORIGIN as string,
+        appDbUrl: infra.appDbUrl,
+        redisUrl: infra.redis.url,
+        loadGenerator,
+        connections: CONNECTIONS,
+        warmupS: plan.warmupS,
+        durationS: plan.durationS,
+        log,
+      });
+    if (scaleOnly) {
+      generator = new LoadGenerator([]);
+      const scale = await scaleScenario(generator);
+      const budgets = scaleBudgets(scaleP99(scale));
+      const rows = scaleRows(scale);
+      printScaleReport(rows, budgets);
+      await writeFile(
+        path.join(ROOT, "bench/results.json"),
+        `${JSON.stringify({ mode: "scale-only", date: new Date().toISOString(), rows, scale, budgets }, null, 2)}\n`,
+      );
+      return budgets.every((b) => b.pass) && rows.every((r) => !r.failures) ? 0 : 1;
+    }
     const bare = await startServerProcess(
       "bench/bare-http-server.ts",
       { PORT: String(await freePort()), APP_VERSION: "bench" },
@@ -187,6 +215,8 @@ async function main(): Promise<number> {
 
     const rssMb = await api.rssMb();
     const logLines = await countLines(api.logFile);
+    const scale = withScale ? await scaleScenario(loadGenerator) : undefined;
+    if (scale) rows.push(...scaleRows(scale));
     const failures: Record<string, number> = {};
     for (const r of rows) if (r.failures) failures[r.name] = r.failures;
     const budgets = checkBudgets({
@@ -199,6 +229,7 @@ async function main(): Promise<number> {
       coldStartMs: api.coldStartMs,
       statementsPerClientsRequest: perClients.statementsPerRequest,
       failures,
+      scale: scale && scaleP99(scale),
     });
     const summary = {
       mode: quick ? "quick" : "full",
@@ -214,6 +245,7 @@ async function main(): Promise<number> {
       apiLogLines: logLines,
       statements: { "GET /api/v1/clients": perClients, "GET /api/v1/me": perMe },
       mixed: { mix: "80 % reads / 20 % writes", ladder, capacityRpsAtP95Under100ms: capacityRps },
+      scale: scale && { searchTerms: scale.searchTerms },
       budgets,
     };
     printReport(summary);

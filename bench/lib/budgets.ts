@@ -24,6 +24,8 @@ export function checkBudgets(figures: {
   coldStartMs: number;
   statementsPerClientsRequest: number;
   failures: Record<string, number>;
+  /** p99 of the scale scenario (scale.ts), when it ran. */
+  scale?: ScaleP99;
 }): Budget[] {
   const ratio = figures.healthRps / figures.bareRps;
   const failed = Object.entries(figures.failures).filter(([, count]) => count > 0);
@@ -73,5 +75,34 @@ export function checkBudgets(figures: {
       pass: failed.length === 0,
       enforced: true,
     },
+    ...(figures.scale ? scaleBudgets(figures.scale) : []),
+  ];
+}
+
+export interface ScaleP99 {
+  firstPage: number;
+  deepPage: number;
+  search: number;
+}
+
+/** A list must not slow down with depth or search as a roster grows: keyset pages and indexed search. */
+const SCALE_RATIO = 1.5;
+
+/**
+ * The scale scenario's budgets, against its own first page: a page 150,000 rows deep and a search
+ * within 1.5× its p99. Only full runs run the scenario, so they are always enforced.
+ */
+export function scaleBudgets(p99: ScaleP99): Budget[] {
+  const limit = p99.firstPage * SCALE_RATIO;
+  const budget = (name: string, actual: number): Budget => ({
+    name,
+    limit: `≤ ${SCALE_RATIO}× first page (${limit.toFixed(1)} ms)`,
+    actual: `${actual.toFixed(1)} ms (${(actual / p99.firstPage).toFixed(2)}×)`,
+    pass: actual <= limit,
+    enforced: true,
+  });
+  return [
+    budget("200k roster: p99 of a page at depth 150k", p99.deepPage),
+    budget("200k roster: p99 of a ?q= search", p99.search),
   ];
 }

@@ -2,11 +2,11 @@ import { Worker } from "node:worker_threads";
 import type { LoadOptions, LoadResult } from "./load.ts";
 import type { RawQueryOptions, RawQueryResult } from "./raw-postgres.ts";
 import type { BenchUser } from "./seed.ts";
-import type { ScenarioName } from "./traffic.ts";
+import type { PathRotation, ScenarioName } from "./traffic.ts";
 
 /** What the bench asks of the load thread (see load-worker.ts); everything in it is cloneable. */
 export type LoadJob =
-  | { kind: "load"; scenario: ScenarioName; options: Omit<LoadOptions, "next" | "ok"> }
+  | { kind: "load"; scenario: ScenarioName | PathRotation; options: Omit<LoadOptions, "next" | "ok"> }
   | { kind: "raw"; options: RawQueryOptions };
 
 export type LoadReply = { id: number; result: LoadResult | RawQueryResult } | { id: number; error: string };
@@ -40,8 +40,8 @@ export class LoadGenerator {
     this.worker.on("exit", (code) => failAll(new Error(`the load thread exited (code ${code}) with a job pending`)));
   }
 
-  /** A named scenario of `Traffic`, as `runLoad` runs it. */
-  load(scenario: ScenarioName, options: Omit<LoadOptions, "next" | "ok">): Promise<LoadResult> {
+  /** A named scenario (or path rotation) of `Traffic`, as `runLoad` runs it. */
+  load(scenario: ScenarioName | PathRotation, options: Omit<LoadOptions, "next" | "ok">): Promise<LoadResult> {
     return this.run({ kind: "load", scenario, options }) as Promise<LoadResult>;
   }
 

@@ -38,22 +38,7 @@ export function printReport(summary: {
   out.push(
     `\n## pnpm bench (${summary.mode}): autocannon -c ${summary.connections}, ${summary.userPool} users round-robin\n`,
   );
-  out.push(
-    table(
-      ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "ratio to baseline", "statuses"],
-      summary.rows.map((r) => [
-        r.name,
-        String(r.rps),
-        fmt(r.p50, r.p50 < 1 ? 3 : 1),
-        fmt(r.p95),
-        fmt(r.p99, r.p99 < 1 ? 3 : 1),
-        r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}× ${r.baseline}`,
-        Object.entries(r.statuses ?? {})
-          .map(([s, n]) => `${s}:${n}`)
-          .join(" "),
-      ]),
-    ),
-  );
+  out.push(scenarioTable(summary.rows));
   out.push(
     `\nAPI process: cold start ${summary.coldStartMs} ms · RSS ${summary.rssMb} MB after ${Math.round(summary.loadSeconds)} s of load · mixed capacity at p95 < 100 ms: ${summary.mixed.capacityRpsAtP95Under100ms} req/s\n`,
   );
@@ -62,16 +47,40 @@ export function printReport(summary: {
     for (const s of count.statements) out.push(`  ${s.calls}× ${s.query.replace(/\s+/g, " ").slice(0, 140)}`);
   }
   out.push("");
-  out.push(
-    table(
-      ["budget", "limit", "actual", "result"],
-      summary.budgets.map((b) => [
-        b.name,
-        b.limit,
-        b.actual,
-        `${b.pass ? "pass" : b.enforced ? "FAIL" : "over budget"}${b.relaxed ? ` (${b.relaxed})` : ""}`,
-      ]),
-    ),
-  );
+  out.push(budgetTable(summary.budgets));
   console.log(out.join("\n"));
+}
+
+/** `pnpm bench --scale-only`: the scale scenario's rows and budgets. */
+export function printScaleReport(rows: Row[], budgets: Budget[]): void {
+  console.log(["\n## pnpm bench --scale-only\n", scenarioTable(rows), "", budgetTable(budgets)].join("\n"));
+}
+
+function scenarioTable(rows: Row[]): string {
+  return table(
+    ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "ratio to baseline", "statuses"],
+    rows.map((r) => [
+      r.name,
+      String(r.rps),
+      fmt(r.p50, r.p50 < 1 ? 3 : 1),
+      fmt(r.p95),
+      fmt(r.p99, r.p99 < 1 ? 3 : 1),
+      r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}× ${r.baseline}`,
+      Object.entries(r.statuses ?? {})
+        .map(([s, n]) => `${s}:${n}`)
+        .join(" "),
+    ]),
+  );
+}
+
+function budgetTable(budgets: Budget[]): string {
+  return table(
+    ["budget", "limit", "actual", "result"],
+    budgets.map((b) => [
+      b.name,
+      b.limit,
+      b.actual,
+      `${b.pass ? "pass" : b.enforced ? "FAIL" : "over budget"}${b.relaxed ? ` (${b.relaxed})` : ""}`,
+    ]),
+  );
 }

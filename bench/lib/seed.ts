@@ -34,6 +34,24 @@ async function call(baseUrl: string, method: string, path: string, body: unknown
 }
 
 /**
+ * Signs a coach up through the API from CF-Connecting-IP 10.x.y.z built from `ip` (sign-up is
+ * limited to 5/hour per IP), and returns its user id and bearer token.
+ */
+export async function signUpCoach(baseUrl: string, origin: string, handle: string, name: string, ip: number) {
+  const signUp = await call(
+    baseUrl,
+    "POST",
+    "/api/auth/sign-up/email",
+    { email: `${handle}@bench.example`, password: "bench-password-1234", name },
+    { origin, "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` },
+  );
+  const token = signUp.headers.get("set-auth-token");
+  if (!token) throw new Error("sign-up returned no set-auth-token header");
+  const { user } = (await signUp.json()) as { user: { id: string } };
+  return { token, userId: user.id };
+}
+
+/**
  * Builds the fixtures through the public API: `count` coaches (each signs up from its own
  * CF-Connecting-IP, since sign-up is limited to 5/hour per IP), each with 20 clients and one goal.
  */
@@ -43,15 +61,7 @@ export async function seedUsers(baseUrl: string, count: number, origin: string):
     Array.from({ length: count }, (_, i) => i),
     16,
     async (i) => {
-      const signUp = await call(
-        baseUrl,
-        "POST",
-        "/api/auth/sign-up/email",
-        { email: `coach-${run}-${i}@bench.example`, password: "bench-password-1234", name: `Coach ${i}` },
-        { origin, "cf-connecting-ip": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
-      );
-      const token = signUp.headers.get("set-auth-token");
-      if (!token) throw new Error("sign-up returned no set-auth-token header");
+      const { token } = await signUpCoach(baseUrl, origin, `coach-${run}-${i}`, `Coach ${i}`, i);
       const auth = { authorization: `Bearer ${token}` };
       const clientIds = await pool(
         Array.from({ length: CLIENTS_PER_COACH }, (_, c) => c),

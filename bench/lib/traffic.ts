@@ -5,6 +5,12 @@ import type { BenchUser } from "./seed.ts";
 export const SCENARIOS = ["health", "mixed", "me", "clients", "create-client"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** GETs of one user (the scale coach): `paths` in turn, with its bearer token. */
+export interface PathRotation {
+  token: string;
+  paths: string[];
+}
+
 const JSON_HEADERS = { "content-type": "application/json" };
 const SLOT_ORIGIN = Date.parse("2031-01-05T08:00:00Z");
 const SLOT_MS = 30 * 60_000;
@@ -29,8 +35,9 @@ export class Traffic {
     return user;
   }
 
-  /** The requests of a named scenario. */
-  scenario(name: ScenarioName): () => Request {
+  /** The requests of a named scenario, or GETs of a path rotation. */
+  scenario(name: ScenarioName | PathRotation): () => Request {
+    if (typeof name === "object") return this.rotation(name);
     switch (name) {
       case "health":
         return () => ({ method: "GET", path: "/health" });
@@ -46,6 +53,12 @@ export class Traffic {
 
   get(path: string): () => Request {
     return () => ({ method: "GET", path, headers: this.auth(this.nextUser()) });
+  }
+
+  rotation({ token, paths }: PathRotation): () => Request {
+    let step = 0;
+    const headers = { authorization: `Bearer ${token}` };
+    return () => ({ method: "GET", path: paths[step++ % paths.length] as string, headers });
   }
 
   createClient(): () => Request {
