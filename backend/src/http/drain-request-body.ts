@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, Next } from "hono";
 
 /**
  * Reads what is left of a request body that nothing read (a 401 or a bad path parameter answered
@@ -11,7 +11,7 @@ import type { MiddlewareHandler } from "hono";
  * in the fuzz test under stress-ng, and what a proxy would turn into a 502. Node's own server drains
  * without a deadline; this does the same, within the body limit that runs before it.
  */
-export const drainRequestBody: MiddlewareHandler = async (c, next) => {
+export async function drainRequestBody(c: Context, next: Next): Promise<void> {
   await next();
   const request = c.req.raw;
   if (request.bodyUsed || !request.body) return;
@@ -24,4 +24,4 @@ export const drainRequestBody: MiddlewareHandler = async (c, next) => {
     // A half-read or broken body: this connection cannot carry another request.
     c.header("Connection", "close");
   }
-};
+}
