@@ -22,12 +22,14 @@ import { healthRoutes, readinessRoutes } from "./features/health/health-routes.t
 import { inviteRoutes } from "./features/invites/invite-routes.ts";
 import { meRoutes } from "./features/me/me-routes.ts";
 import { noteRoutes } from "./features/notes/note-routes.ts";
+import { API_PREFIX, PUBLIC_PREFIX } from "./http/api-route.ts";
 import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
 import { clientIp } from "./http/client-ip.ts";
 import { drainRequestBody } from "./http/drain-request-body.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
-import { requireJsonBody } from "./http/json-body.ts";
+import { JSON_BODY_LIMIT, requireJsonBody } from "./http/json-body.ts";
+import { limitByIp } from "./http/limit-by-ip.ts";
 import { createRateLimiters, LIMITS, limiterKeyPrefix } from "./http/rate-limit.ts";
 import { hasRequestBody, requestHeaders } from "./http/request-headers.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -36,7 +38,6 @@ import { createResponseHeaders, responseHeaders } from "./http/response-headers.
 import { createRouter } from "./http/router.ts";
 import { validationHook } from "./http/validation.ts";
 
-const JSON_BODY_LIMIT = 1024 * 1024;
 const EXPOSED_HEADERS = ["set-auth-token", "x-request-id", "retry-after"];
 
 /** Builds the HTTP app from its dependencies. Does no I/O, so tests can build as many as they like. */
@@ -106,7 +107,9 @@ export function createApp(deps: Deps) {
         durationSeconds: LIMITS.apiPerUser.durationSeconds,
       },
     });
-  app.use("/api/v1/*", requireSession(auth, limiters, readCachedSession));
+  app.use(`${API_PREFIX}*`, requireSession(auth, limiters, readCachedSession));
+  // No session under PUBLIC_PREFIX: nothing to count per user, so each client IP is counted.
+  app.use(`${PUBLIC_PREFIX}*`, limitByIp(limiters, "publicPerIp"));
   app.route("/", apiRoutes());
   mountApiDocs(app, config.authUrl);
 
@@ -115,7 +118,10 @@ export function createApp(deps: Deps) {
   return app;
 }
 
-/** Every `/api/v1` route, chained so their types add up to AppType for `hc<AppType>`. */
+/**
+ * Every `/api/v1` route (apiRoute) and, once there are some, every `/api/public` route
+ * (publicRoute), chained so their types add up to AppType for `hc<AppType>`.
+ */
 function apiRoutes() {
   return createRouter()
     .route("/", meRoutes())

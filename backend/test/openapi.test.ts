@@ -1,46 +1,83 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_SECURITY } from "../src/http/api-route.ts";
+import { redoclyLint } from "./support/redocly-lint.ts";
+import { servedApiRoutes } from "./support/served-routes.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
 
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+}
+type OpenApiDocument = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
 let api: TestApp;
+let document: OpenApiDocument;
 
 beforeAll(async () => {
   api = await openTestApp();
+  const response = await fetch(`${api.url}/openapi.json`);
+  if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}`);
+  document = (await response.json()) as OpenApiDocument;
 });
 
 afterAll(async () => {
   await api?.close();
 });
 
-/** Every route the app serves under /api/v1, read from the router itself. */
-function servedRoutes() {
-  return api.app.routes
-    .filter((r) => r.path.startsWith("/api/v1/") && r.method !== "ALL" && !r.path.endsWith("*"))
-    .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
-}
+const operations = () =>
+  Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ method, path, operation })),
+  );
 
 describe("OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document", async () => {
-    const response = await fetch(`${api.url}/openapi.json`);
-    expect(response.status).toBe(200);
-    const document = (await response.json()) as { openapi: string } & Record<string, unknown>;
     expect(document.openapi).toBe("3.1.0");
-    const result = await new Validator().validate(document as Parameters<Validator["validate"]>[0]);
+    const result = await new Validator().validate(document as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
   });
 
-  it("describes every /api/v1 route the app serves, and the auth endpoints", async () => {
-    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, object> };
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method} ${path}`),
-    );
-    const served = [...new Set(servedRoutes())];
-    expect(served.length).toBeGreaterThanOrEqual(20);
+  it("passes Redocly's recommended rules with no error and no warning", async () => {
+    // On failure the diff lists each problem: severity, rule, JSON pointer and message.
+    expect(await redoclyLint(document)).toEqual({ code: 0, errors: 0, warnings: 0, problems: [] });
+  }, 60_000);
+
+  it("describes every /api/v1 route the app serves, and the auth endpoints", () => {
+    const documented = operations().map(({ method, path }) => `${method} ${path}`);
+    const served = servedApiRoutes(api.app);
+    expect(served.length).toBeGreaterThanOrEqual(28);
     expect(documented).toEqual(expect.arrayContaining(served));
     expect(documented).toEqual(
       expect.arrayContaining(["post /api/auth/sign-in/email", "post /api/auth/sign-up/email"]),
     );
+  });
+
+  it("names every operation with a unique PascalCase operationId and a summary, for generated clients", () => {
+    const all = operations();
+    const ids = all.map(({ operation }) => operation.operationId);
+    for (const { method, path, operation } of all) {
+      expect(operation.operationId, `${method} ${path}`).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(operation.summary, `${method} ${path}`).toEqual(expect.stringMatching(/\S/));
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(["ListClients", "CreateAppointment", "GetMe", "SignInWithEmail"]));
+  });
+
+  it("asks /api/v1 operations for the cookie or the bearer token, and nothing of sign-up and sign-in", () => {
+    for (const { method, path, operation } of operations()) {
+      if (path.startsWith("/api/v1/")) {
+        expect(operation.security, `${method} ${path}`).toEqual(SESSION_SECURITY);
+        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(
+          expect.arrayContaining(["401", "429", "503"]),
+        );
+      }
+      if (path.startsWith("/api/public/")) expect(operation.security, `${method} ${path}`).toEqual([]);
+    }
+    expect(document.paths["/api/auth/sign-in/email"]?.post?.security).toEqual([]);
+    expect(document.paths["/api/auth/sign-up/email"]?.post?.security).toEqual([]);
   });
 
   it("serves the interactive reference at /docs", async () => {

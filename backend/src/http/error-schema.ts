@@ -11,15 +11,12 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const json = { "application/json": { schema: ErrorSchema } };
-
-/** Error responses shared by every authenticated route. */
-export const errorResponses = {
-  400: { description: "Invalid request (`validation_failed`)", content: json },
-  401: { description: "No valid session (`unauthenticated`)", content: json },
-  404: { description: "Missing or not yours (`not_found`)", content: json },
-  429: { description: "Too many requests (`rate_limited`)", content: json },
-  503: { description: "A backing service is unavailable (`service_unavailable`)", content: json },
+export type ErrorResponse = {
+  description: string;
+  content: { "application/json": { schema: typeof ErrorSchema } };
 };
 
-export const forbiddenResponse = { 403: { description: "Not allowed (`forbidden`)", content: json } };
+/** An error response of the contract's shape; `description` says when it is sent and its `code`. */
+export function errorResponse(description: string): ErrorResponse {
+  return { description, content: { "application/json": { schema: ErrorSchema } } };
+}

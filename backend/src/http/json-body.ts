@@ -3,6 +3,9 @@ import { AppError } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
 import { hasRequestBody, requestHeaders } from "./request-headers.ts";
 
+/** The largest request body any /api route reads (bodyLimit in app.ts answers 413 above it). */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
 /** A JSON API route given a body of another type answers 415 instead of guessing. */

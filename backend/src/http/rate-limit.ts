@@ -15,6 +15,8 @@ export const LIMITS = {
   signUpPerIp: { points: 5, durationSeconds: 3600 },
   authOtherPerIp: { points: 120, durationSeconds: 60 },
   apiPerUser: { points: 600, durationSeconds: 60 },
+  /** Routes under /api/public (no session to count against). */
+  publicPerIp: { points: 120, durationSeconds: 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof LIMITS;

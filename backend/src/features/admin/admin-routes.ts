@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, forbiddenResponse } from "../../http/error-schema.ts";
+import { z } from "@hono/zod-openapi";
+import { apiRoute } from "../../http/api-route.ts";
+import { errorResponse } from "../../http/error-schema.ts";
 import { pageQuery, pageSchema } from "../../http/pagination.ts";
 import { requireAdmin } from "../../http/require-session.ts";
 import { createRouter } from "../../http/router.ts";
@@ -17,16 +18,16 @@ export const AdminUserSchema = z
 
 const AdminUserPageSchema = pageSchema(AdminUserSchema).openapi("AdminUserPage");
 
-const listUsersRoute = createRoute({
+const listUsersRoute = apiRoute({
   method: "get",
   path: "/api/v1/admin/users",
+  operationId: "ListUsers",
+  summary: "List every user (administrators only)",
   tags: ["Admin"],
   request: { query: pageQuery },
   responses: {
     200: { description: "A page of users", content: { "application/json": { schema: AdminUserPageSchema } } },
-    ...forbiddenResponse,
-    400: errorResponses[400],
-    401: errorResponses[401],
+    403: errorResponse("The caller is not an administrator (`forbidden`)"),
   },
 });
 

@@ -1,10 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { Db } from "../../db/database.ts";
+import { apiRoute } from "../../http/api-route.ts";
 import { AppError } from "../../http/app-error.ts";
-import { ErrorSchema, errorResponses } from "../../http/error-schema.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { IdParam } from "../../http/id-param.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
-import { IdParam } from "../clients/client-schemas.ts";
 import { writeDenied } from "../roster/roster-access.ts";
 import {
   appointmentClientId,
@@ -23,47 +23,63 @@ import {
 } from "./appointment-schemas.ts";
 
 const tags = ["Appointments"];
-const { 400: invalid, 401: unauthenticated, 404: notFound } = errorResponses;
-const conflict = json(ErrorSchema, "Overlaps another scheduled appointment of the coach (`appointment_conflict`)");
+const conflict = errorResponse("Overlaps another scheduled appointment of the coach (`appointment_conflict`)");
+const coachOnly = errorResponse("The caller is the client user: only the coach can do this (`forbidden`)");
+const notFound = errorResponse("No such appointment, or not on a roster entry of the caller (`not_found`)");
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/api/v1/appointments",
+  operationId: "ListAppointments",
+  summary: "List my appointments, as coach and as client user",
   tags,
   request: { query: ListAppointmentsQuery },
-  responses: { 200: json(AppointmentPageSchema, "Appointments by start time"), 400: invalid, 401: unauthenticated },
+  responses: { 200: json(AppointmentPageSchema, "Appointments by start time") },
 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/api/v1/appointments",
+  operationId: "CreateAppointment",
+  summary: "Book an appointment with a client",
   tags,
   request: { body: jsonBody(CreateAppointmentSchema) },
-  responses: { 201: json(AppointmentSchema, "Booked"), 400: invalid, 404: notFound, 409: conflict },
+  responses: {
+    201: json(AppointmentSchema, "Booked"),
+    403: coachOnly,
+    404: errorResponse("No such roster entry, or not the caller's (`not_found`)"),
+    409: conflict,
+  },
 });
 
-const get = createRoute({
+const get = apiRoute({
   method: "get",
   path: "/api/v1/appointments/{id}",
+  operationId: "GetAppointment",
+  summary: "Get an appointment",
   tags,
   request: { params: IdParam },
-  responses: { 200: json(AppointmentSchema, "The appointment"), 401: unauthenticated, 404: notFound },
+  responses: { 200: json(AppointmentSchema, "The appointment"), 404: notFound },
 });
 
-const update = createRoute({
+const update = apiRoute({
   method: "patch",
   path: "/api/v1/appointments/{id}",
+  operationId: "UpdateAppointment",
+  summary: "Move, relocate or change the status of an appointment",
   tags,
   request: { params: IdParam, body: jsonBody(UpdateAppointmentSchema) },
-  responses: { 200: json(AppointmentSchema, "Updated"), 400: invalid, 404: notFound, 409: conflict },
+  responses: { 200: json(AppointmentSchema, "Updated"), 403: coachOnly, 404: notFound, 409: conflict },
 });
 
-const remove = createRoute({
+const remove = apiRoute({
   method: "delete",
   path: "/api/v1/appointments/{id}",
+  operationId: "DeleteAppointment",
+  summary: "Delete an appointment",
   tags,
   request: { params: IdParam },
-  responses: { 204: { description: "Deleted" }, 404: notFound },
+  responses: { 204: { description: "Deleted" }, 403: coachOnly, 404: notFound },
 });
 
 async function denied(db: Db, appointmentId: string, userId: string) {

@@ -1,11 +1,11 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { apiRoute } from "../../http/api-route.ts";
 import { AppError } from "../../http/app-error.ts";
 import type { AppBindings } from "../../http/bindings.ts";
-import { ErrorSchema, errorResponses, forbiddenResponse } from "../../http/error-schema.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { IdParam } from "../../http/id-param.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
-import { IdParam } from "../clients/client-schemas.ts";
 import { rosterRole } from "../roster/roster-access.ts";
 import {
   canDelete,
@@ -36,75 +36,75 @@ import {
 } from "./asset-storage.ts";
 
 const tags = ["Assets"];
-const { 400: invalid, 401: unauthenticated, 404: notFound, 503: unavailable } = errorResponses;
+const fileNotFound = errorResponse("No such file, or not visible to the caller (`not_found`)");
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/api/v1/assets",
+  operationId: "CreateAsset",
+  summary: "Start an upload: a pending file and a presigned PUT",
   tags,
   request: { body: jsonBody(CreateAssetSchema) },
   responses: {
     201: json(UploadSchema, "A pending asset and a presigned PUT, valid for 10 minutes"),
-    400: invalid,
-    401: unauthenticated,
-    404: notFound,
-    413: json(ErrorSchema, "Declared size over MAX_UPLOAD_BYTES (`payload_too_large`)"),
-    415: json(ErrorSchema, "Content type not allowed (`unsupported_media_type`)"),
-    503: unavailable,
+    404: errorResponse("No such roster entry, or the caller is neither its coach nor its client user (`not_found`)"),
+    413: errorResponse("The declared `size` is over MAX_UPLOAD_BYTES, or the body over 1 MiB (`payload_too_large`)"),
+    415: errorResponse("`contentType` is not an accepted type, or the body is not JSON (`unsupported_media_type`)"),
   },
 });
 
-const complete = createRoute({
+const complete = apiRoute({
   method: "post",
   path: "/api/v1/assets/{id}/complete",
+  operationId: "CompleteAsset",
+  summary: "Finish an upload: check the stored object against the declaration",
   tags,
   request: { params: IdParam },
   responses: {
     200: json(AssetSchema, "The stored object matches the declaration: ready"),
-    401: unauthenticated,
-    404: notFound,
-    409: json(ErrorSchema, "Missing, or another size or type than declared: marked failed and removed (`conflict`)"),
-    503: unavailable,
+    404: errorResponse("No such upload by the caller (`not_found`)"),
+    409: errorResponse("Missing, or another size or type than declared: marked failed and removed (`conflict`)"),
+    503: errorResponse(
+      "File storage or the database is unreachable; the upload stays pending, retry (`service_unavailable`)",
+    ),
   },
 });
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/api/v1/assets",
+  operationId: "ListAssets",
+  summary: "List the ready files of a roster entry",
   tags,
   request: { query: ListAssetsQuery },
   responses: {
     200: json(AssetPageSchema, "Ready files, newest first; client users see shared ones and their own"),
-    400: invalid,
-    401: unauthenticated,
-    404: notFound,
+    404: errorResponse("No such roster entry, or the caller is neither its coach nor its client user (`not_found`)"),
   },
 });
 
-const get = createRoute({
+const get = apiRoute({
   method: "get",
   path: "/api/v1/assets/{id}",
+  operationId: "GetAsset",
+  summary: "Get a file with a short-lived download URL",
   tags,
   request: { params: IdParam },
-  responses: {
-    200: json(AssetDetailSchema, "The file with a short-lived download URL"),
-    401: unauthenticated,
-    404: notFound,
-    503: unavailable,
-  },
+  responses: { 200: json(AssetDetailSchema, "The file with a short-lived download URL"), 404: fileNotFound },
 });
 
-const remove = createRoute({
+const remove = apiRoute({
   method: "delete",
   path: "/api/v1/assets/{id}",
+  operationId: "DeleteAsset",
+  summary: "Delete a file: the stored object, then its record",
   tags,
   request: { params: IdParam },
   responses: {
     204: { description: "Object and metadata deleted" },
-    401: unauthenticated,
-    ...forbiddenResponse,
-    404: notFound,
-    503: unavailable,
+    403: errorResponse("The caller sees the file but is neither the coach nor the uploader (`forbidden`)"),
+    404: fileNotFound,
+    503: errorResponse("File storage or the database is unreachable; nothing was removed (`service_unavailable`)"),
   },
 });
 

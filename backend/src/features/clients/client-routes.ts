@@ -1,6 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
+import { apiRoute } from "../../http/api-route.ts";
 import { AppError } from "../../http/app-error.ts";
-import { ErrorSchema, errorResponses } from "../../http/error-schema.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { IdParam } from "../../http/id-param.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
 import { writeDenied, writtenOrDenied } from "../roster/roster-access.ts";
@@ -9,55 +10,69 @@ import {
   ClientPageSchema,
   ClientSchema,
   CreateClientSchema,
-  IdParam,
   ListClientsQuery,
   UpdateClientSchema,
 } from "./client-schemas.ts";
 
 const tags = ["Clients"];
-const { 400: invalid, 401: unauthenticated, 404: notFound } = errorResponses;
+const notFound = errorResponse(
+  "No such roster entry, or the caller is neither its coach nor its client user (`not_found`)",
+);
+const coachOnly = errorResponse("The caller is the entry's client user: only the coach can do this (`forbidden`)");
+const emailTaken = errorResponse("Another entry of this coach has this email (`conflict`)");
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/api/v1/clients",
+  operationId: "ListClients",
+  summary: "List my roster, or (as=client) the entries I am the client user of",
   tags,
   request: { query: ListClientsQuery },
-  responses: { 200: json(ClientPageSchema, "A page of roster entries"), 400: invalid, 401: unauthenticated },
+  responses: { 200: json(ClientPageSchema, "A page of roster entries, newest first") },
 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/api/v1/clients",
+  operationId: "CreateClient",
+  summary: "Add a client to my roster",
   tags,
   request: { body: jsonBody(CreateClientSchema) },
-  responses: { 201: json(ClientSchema, "The new roster entry"), 400: invalid, 401: unauthenticated },
+  responses: { 201: json(ClientSchema, "The new roster entry"), 409: emailTaken },
 });
 
-const get = createRoute({
+const get = apiRoute({
   method: "get",
   path: "/api/v1/clients/{id}",
+  operationId: "GetClient",
+  summary: "Get a roster entry",
   tags,
   request: { params: IdParam },
-  responses: { 200: json(ClientSchema, "The roster entry"), 401: unauthenticated, 404: notFound },
+  responses: { 200: json(ClientSchema, "The roster entry"), 404: notFound },
 });
 
-const update = createRoute({
+const update = apiRoute({
   method: "patch",
   path: "/api/v1/clients/{id}",
+  operationId: "UpdateClient",
+  summary: "Rename, re-email or archive a roster entry",
   tags,
   request: { params: IdParam, body: jsonBody(UpdateClientSchema) },
-  responses: { 200: json(ClientSchema, "The updated entry"), 400: invalid, 401: unauthenticated, 404: notFound },
+  responses: { 200: json(ClientSchema, "The updated entry"), 403: coachOnly, 404: notFound, 409: emailTaken },
 });
 
-const remove = createRoute({
+const remove = apiRoute({
   method: "delete",
   path: "/api/v1/clients/{id}",
+  operationId: "DeleteClient",
+  summary: "Delete a roster entry and everything on it",
   tags,
   request: { params: IdParam },
   responses: {
     204: { description: "Deleted with its appointments, notes, goals, check-ins, invites and files" },
+    403: coachOnly,
     404: notFound,
-    503: json(ErrorSchema, "File storage failed; the client stays, try again (`service_unavailable`)"),
+    503: errorResponse("The database or file storage is unreachable; the entry stays, retry (`service_unavailable`)"),
   },
 });
 

@@ -37,5 +37,3 @@ export const ListClientsQuery = pageQuery.extend({
     .default("coach")
     .openapi({ description: "coach: my roster (default); client: the roster entries I am linked to" }),
 });
-
-export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });

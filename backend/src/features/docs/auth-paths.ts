@@ -1,67 +1,96 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { SESSION_SECURITY } from "../../http/api-route.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { LIMITS } from "../../http/rate-limit.ts";
+import { describeLimit, standardResponses } from "../../http/standard-responses.ts";
+import { MeSchema } from "../me/me-routes.ts";
 
 type OpenAPIRegistry = OpenAPIHono["openAPIRegistry"];
-
-import { MeSchema } from "../me/me-routes.ts";
 
 const Credentials = z.object({ email: z.email(), password: z.string().min(10).max(128) });
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const SessionResponse = z.object({ token: z.string().nullable().optional(), user: MeSchema.partial({ role: true }) });
-const error = {
-  description: "Error in the contract's shape",
-  content: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) })),
-};
+const untrustedOrigin = errorResponse("The `Origin` is not one of CORS_ORIGIN; mobile apps send none (`forbidden`)");
+
+/** 400/413/415/429/503 as for any JSON POST without a session; `limit` words the 429. */
+const postResponses = (body: z.ZodType, limit: string) =>
+  standardResponses({ method: "post", request: { body: { content: json(body) } }, session: false, limit });
 
 /**
  * better-auth serves /api/auth/* itself; these entries describe the four endpoints clients use, so
- * generated mobile clients can sign in.
+ * generated mobile clients can sign up, sign in and out. The statuses are those our wrapper
+ * (features/auth/auth-routes.ts) answers: better-auth's errors rewritten into the contract's shape.
  */
 export function registerAuthPaths(registry: OpenAPIRegistry) {
   const tags = ["Auth"];
+  const SignUp = Credentials.extend({ name: z.string().min(1) });
   registry.registerPath({
     method: "post",
     path: "/api/auth/sign-up/email",
+    operationId: "SignUpWithEmail",
+    summary: "Create an account and sign in",
     tags,
     security: [],
-    request: { body: { content: json(Credentials.extend({ name: z.string().min(1) })) } },
+    request: { body: { content: json(SignUp) } },
     responses: {
+      ...postResponses(SignUp, `${describeLimit(LIMITS.signUpPerIp)} per client IP`),
       200: { description: "Signed up and signed in", content: json(SessionResponse) },
-      400: error,
-      409: error,
-      429: error,
+      403: untrustedOrigin,
+      409: errorResponse("An account with this email exists (`conflict`)"),
     },
   });
   registry.registerPath({
     method: "post",
     path: "/api/auth/sign-in/email",
+    operationId: "SignInWithEmail",
+    summary: "Sign in: a session cookie, and a bearer token for mobile apps",
     tags,
     security: [],
     request: { body: { content: json(Credentials) } },
     responses: {
+      ...postResponses(
+        Credentials,
+        `${describeLimit(LIMITS.signInPerIpEmail)} per client IP and email, or ${describeLimit(LIMITS.signInPerIp)} per client IP`,
+      ),
       200: {
         description: "Signed in: a session cookie, and the bearer token in the `set-auth-token` header",
         headers: { "set-auth-token": { schema: { type: "string" }, description: "Bearer token for mobile apps" } },
         content: json(SessionResponse),
       },
-      401: error,
-      403: error,
-      429: error,
+      401: errorResponse("Wrong email or password (`unauthenticated`)"),
+      403: untrustedOrigin,
     },
   });
+  const Empty = z.object({});
   registry.registerPath({
     method: "post",
     path: "/api/auth/sign-out",
+    operationId: "SignOut",
+    summary: "End the session on every replica",
     tags,
-    request: { body: { content: json(z.object({})) } },
+    security: SESSION_SECURITY,
+    request: { body: { content: json(Empty) } },
     responses: {
-      200: { description: "Signed out on every replica", content: json(z.object({ success: z.boolean() })) },
+      ...postResponses(Empty, `${describeLimit(LIMITS.authOtherPerIp)} per client IP`),
+      200: {
+        description: "Signed out (also when there was no session)",
+        content: json(z.object({ success: z.boolean() })),
+      },
+      403: untrustedOrigin,
     },
   });
   registry.registerPath({
     method: "get",
     path: "/api/auth/get-session",
+    operationId: "GetSession",
+    summary: "Get the current session, or null without one",
     tags,
-    responses: { 200: { description: "The current session, or null", content: json(z.unknown()) } },
+    // The session is optional: without one the answer is 200 `null`, never 401.
+    security: [...SESSION_SECURITY, {}],
+    responses: {
+      200: { description: "The current session and user, or null", content: json(z.unknown()) },
+      503: errorResponse("The database is unreachable; retry shortly (`service_unavailable`)"),
+    },
   });
 }

@@ -1,10 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
+import { apiRoute } from "../../http/api-route.ts";
 import { AppError } from "../../http/app-error.ts";
-import { errorResponses } from "../../http/error-schema.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { IdParam } from "../../http/id-param.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
 import { pageQuery } from "../../http/pagination.ts";
 import { createRouter } from "../../http/router.ts";
-import { IdParam } from "../clients/client-schemas.ts";
 import { visiblePage, writtenOrDenied } from "../roster/roster-access.ts";
 import { createCheckIn, listCheckIns } from "./check-in-queries.ts";
 import { createGoal, goalRole, listGoals, updateGoal } from "./goal-queries.ts";
@@ -20,46 +20,60 @@ import {
 } from "./goal-schemas.ts";
 
 const tags = ["Goals"];
-const { 400: invalid, 401: unauthenticated, 404: notFound } = errorResponses;
+const clientNotFound = errorResponse(
+  "No such roster entry, or the caller is neither its coach nor its client user (`not_found`)",
+);
+const goalNotFound = errorResponse("No such goal, or not on a roster entry of the caller (`not_found`)");
+const coachOnly = errorResponse("The caller is the client user: only the coach can do this (`forbidden`)");
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/api/v1/clients/{id}/goals",
+  operationId: "ListGoals",
+  summary: "List the goals of a roster entry",
   tags,
   request: { params: IdParam, query: ListGoalsQuery },
-  responses: { 200: json(GoalPageSchema, "Newest first"), 401: unauthenticated, 404: notFound },
+  responses: { 200: json(GoalPageSchema, "Newest first"), 404: clientNotFound },
 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/api/v1/clients/{id}/goals",
+  operationId: "CreateGoal",
+  summary: "Set a goal for a client",
   tags,
   request: { params: IdParam, body: jsonBody(CreateGoalSchema) },
-  responses: { 201: json(GoalSchema, "The new goal"), 400: invalid, 404: notFound },
+  responses: { 201: json(GoalSchema, "The new goal"), 403: coachOnly, 404: clientNotFound },
 });
 
-const update = createRoute({
+const update = apiRoute({
   method: "patch",
   path: "/api/v1/goals/{id}",
+  operationId: "UpdateGoal",
+  summary: "Change a goal's title, target date or status",
   tags,
   request: { params: IdParam, body: jsonBody(UpdateGoalSchema) },
-  responses: { 200: json(GoalSchema, "Updated"), 400: invalid, 404: notFound },
+  responses: { 200: json(GoalSchema, "Updated"), 403: coachOnly, 404: goalNotFound },
 });
 
-const listCheckInsRoute = createRoute({
+const listCheckInsRoute = apiRoute({
   method: "get",
   path: "/api/v1/goals/{id}/check-ins",
+  operationId: "ListCheckIns",
+  summary: "List the check-ins of a goal",
   tags,
   request: { params: IdParam, query: pageQuery },
-  responses: { 200: json(CheckInPageSchema, "Newest first"), 401: unauthenticated, 404: notFound },
+  responses: { 200: json(CheckInPageSchema, "Newest first"), 404: goalNotFound },
 });
 
-const createCheckInRoute = createRoute({
+const createCheckInRoute = apiRoute({
   method: "post",
   path: "/api/v1/goals/{id}/check-ins",
+  operationId: "CreateCheckIn",
+  summary: "Record progress on a goal (coach or client user)",
   tags,
   request: { params: IdParam, body: jsonBody(CreateCheckInSchema) },
-  responses: { 201: json(CheckInSchema, "Recorded"), 400: invalid, 404: notFound },
+  responses: { 201: json(CheckInSchema, "Recorded"), 404: goalNotFound },
 });
 
 /** Goals (the coach sets them) and check-ins (coach or client user record progress). */

@@ -1,14 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { apiRoute } from "../../http/api-route.ts";
 import { AppError } from "../../http/app-error.ts";
-import { ErrorSchema, errorResponses } from "../../http/error-schema.ts";
+import { errorResponse } from "../../http/error-schema.ts";
+import { IdParam } from "../../http/id-param.ts";
 import { json } from "../../http/openapi-helpers.ts";
 import { createRouter } from "../../http/router.ts";
-import { ClientSchema, IdParam } from "../clients/client-schemas.ts";
+import { ClientSchema } from "../clients/client-schemas.ts";
 import { writtenOrDenied } from "../roster/roster-access.ts";
 import { acceptInvite, createInvite } from "./invite-queries.ts";
 
 const tags = ["Invites"];
-const { 401: unauthenticated, 404: notFound } = errorResponses;
 
 export const InviteSchema = z
   .object({ token: z.string(), expiresAt: z.iso.datetime() })
@@ -21,24 +22,33 @@ const TokenParam = z.object({
     .openapi({ param: { name: "token", in: "path" } }),
 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/api/v1/clients/{id}/invites",
+  operationId: "CreateInvite",
+  summary: "Create an invite link for a roster entry's client",
   tags,
   request: { params: IdParam },
-  responses: { 201: json(InviteSchema, "A new invite link token"), 401: unauthenticated, 404: notFound },
+  responses: {
+    201: json(InviteSchema, "A new invite link token"),
+    403: errorResponse("The caller is the entry's client user: only the coach can invite (`forbidden`)"),
+    404: errorResponse("No such roster entry, or the caller is neither its coach nor its client user (`not_found`)"),
+  },
 });
 
-const accept = createRoute({
+const accept = apiRoute({
   method: "post",
   path: "/api/v1/invites/{token}/accept",
+  operationId: "AcceptInvite",
+  summary: "Accept an invite: become the roster entry's client user",
   tags,
   request: { params: TokenParam },
   responses: {
     200: json(ClientSchema, "The roster entry the caller is now linked to"),
-    404: notFound,
-    409: json(ErrorSchema, "Already linked to someone else (`conflict`)"),
-    410: json(ErrorSchema, "Expired (`gone`)"),
+    403: errorResponse("The caller is the coach who made the invite (`forbidden`)"),
+    404: errorResponse("Unknown or already used invite (`not_found`)"),
+    409: errorResponse("The entry is already linked to another account (`conflict`)"),
+    410: errorResponse("The invite has expired; the coach can make a new one (`gone`)"),
   },
 });
 

@@ -1,5 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses } from "../../http/error-schema.ts";
+import { z } from "@hono/zod-openapi";
+import { apiRoute } from "../../http/api-route.ts";
 import { createRouter } from "../../http/router.ts";
 
 export const MeSchema = z
@@ -11,15 +11,14 @@ export const MeSchema = z
   })
   .openapi("Me");
 
-const getMe = createRoute({
+const getMe = apiRoute({
   method: "get",
   path: "/api/v1/me",
+  operationId: "GetMe",
+  summary: "Get the signed-in user",
   tags: ["Account"],
-  summary: "The signed-in user",
   responses: {
     200: { description: "The signed-in user", content: { "application/json": { schema: MeSchema } } },
-    401: errorResponses[401],
-    429: errorResponses[429],
   },
 });
 
