@@ -15,6 +15,7 @@ import {
   sha256,
 } from "./support/asset-fixtures.ts";
 import { type Actor, as, coachingWorld, expectOk, newUser } from "./support/domain-fixtures.ts";
+import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
 import { openTestApp, startTestApp, type TestApp } from "./support/test-app.ts";
 import { testEnv } from "./support/test-services.ts";
 
@@ -38,7 +39,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  try {
+    await expectObservedStatusesDeclared(api);
+  } finally {
+    await api?.close();
+  }
 });
 
 const statusOf = async (id: string) =>

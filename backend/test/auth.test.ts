@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdmin } from "../src/auth/ensure-admin.ts";
 import { call, newCredentials, type Session, signIn, signUp } from "./support/auth-client.ts";
+import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
 import { openTestApp, startTestApp, type TestApp } from "./support/test-app.ts";
 
 // Two replicas of the API sharing one Postgres and one Redis, as in production.
@@ -18,9 +19,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // b first: closing a drops the database they share.
-  await b?.close();
-  await a?.close();
+  try {
+    await expectObservedStatusesDeclared(a);
+  } finally {
+    // b first: closing a drops the database they share.
+    await b?.close();
+    await a?.close();
+  }
 });
 
 const me = (app: TestApp, session?: Session) => call(app.url, "GET", "/api/v1/me", { session });

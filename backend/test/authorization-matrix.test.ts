@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUpload, putToPresigned, readyAsset } from "./support/asset-fixtures.ts";
 import { type Actor, as, coachingWorld, expectOk, newAdmin, newUser } from "./support/domain-fixtures.ts";
+import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
+import { servedApiRoutes } from "./support/served-routes.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 type ActorName = "owner" | "otherCoach" | "clientUser" | "unrelated" | "anonymous" | "admin";
@@ -14,11 +16,10 @@ const nextSlot = () => future(++slot);
 /**
  * Every /api/v1 route × every kind of caller → the exact status. Columns: the coach who owns the
  * roster entry, another coach, the client user linked to the entry, a signed-in stranger, no
- * session, and an administrator (who gets no access to anyone's coaching data).
+ * session, and an administrator (who gets no access to anyone's coaching data). A row is named
+ * `METHOD /path` (under /api/v1), then optionally a query or a `(variant)`.
  */
-// prettier-ignore
 const MATRIX: [string, (w: World) => Request | Promise<Request>, Record<ActorName, number>][] = [
-  //  route                          request                                                                              owner other client unrel anon admin
   [
     "GET /me",
     () => ["GET", "/api/v1/me"],
@@ -222,10 +223,28 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  try {
+    await expectObservedStatusesDeclared(api);
+  } finally {
+    await api?.close();
+  }
 });
 
+/** The route a row exercises, as servedApiRoutes names it: "GET /clients/:id (x)" → "get /api/v1/clients/{id}". */
+function routeOf(row: string): string {
+  const match = /^([A-Z]+) (\/[^?\s]*)/.exec(row);
+  if (!match) throw new Error(`matrix row "${row}" does not start with METHOD /path`);
+  return `${match[1]?.toLowerCase()} /api/v1${match[2]?.replace(/:(\w+)/g, "{$1}")}`;
+}
+
 describe("authorization matrix", () => {
+  it("has a row for every route the app serves, and no row for a route it does not", () => {
+    const served = servedApiRoutes(api.app).sort();
+    const covered = [...new Set(MATRIX.map(([row]) => routeOf(row)))].sort();
+    expect(served.length).toBeGreaterThanOrEqual(28);
+    expect(covered).toEqual(served);
+  });
+
   it.each(MATRIX)("%s answers each caller with the exact status", async (route, request, expected) => {
     const world = await coachingWorld(api, { coach: actors.owner, clientUser: actors.clientUser });
     const [method, path, body] = await request(world);

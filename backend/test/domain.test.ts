@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppType } from "../src/app.ts";
 import { type Actor, as, coachingWorld, expectOk, newUser } from "./support/domain-fixtures.ts";
+import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 let api: TestApp;
@@ -12,7 +13,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  try {
+    await expectObservedStatusesDeclared(api);
+  } finally {
+    await api?.close();
+  }
 });
 
 describe("typed client", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, coachingWorld, newUser } from "./support/domain-fixtures.ts";
+import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 const RUNS = 5000;
@@ -18,7 +19,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  try {
+    await expectObservedStatusesDeclared(api);
+  } finally {
+    await api?.close();
+  }
 });
 
 // Every /api/v1 route; `{id}` is replaced by a fuzzed or a real id.
