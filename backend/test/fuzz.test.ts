@@ -1,18 +1,22 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readyAsset } from "./support/asset-fixtures.ts";
 import { type Actor, coachingWorld, newUser } from "./support/domain-fixtures.ts";
 import { expectObservedStatusesDeclared } from "./support/observed-statuses.ts";
+import { servedApiRoutes } from "./support/served-routes.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
 
 const RUNS = 5000;
 
 let api: TestApp;
 let world: Awaited<ReturnType<typeof coachingWorld>>;
+let assetId: string;
 let actors: Actor[];
 
 beforeAll(async () => {
   api = await openTestApp({ TRUST_PROXY: "cloudflare", LOG_LEVEL: "error" });
   world = await coachingWorld(api);
+  assetId = (await readyAsset(api, world.coach, { clientId: world.client.id, visibility: "shared" })).id;
   // Requests rotate over a dozen users so the 600/min per-user limit is not what answers.
   const strangers = await Promise.all(Array.from({ length: 10 }, () => newUser(api, "fuzz")));
   actors = [world.coach, world.clientUser, ...strangers];
@@ -50,6 +54,11 @@ const ROUTES: [string, string][] = [
   ["PATCH", "/api/v1/goals/{goal}"],
   ["GET", "/api/v1/goals/{goal}/check-ins"],
   ["POST", "/api/v1/goals/{goal}/check-ins"],
+  ["POST", "/api/v1/assets"],
+  ["POST", "/api/v1/assets/{asset}/complete"],
+  ["GET", "/api/v1/assets"],
+  ["GET", "/api/v1/assets/{asset}"],
+  ["DELETE", "/api/v1/assets/{asset}"],
   ["GET", "/api/v1/admin/users"],
 ];
 
@@ -68,6 +77,9 @@ const FIELDS = [
   "targetDate",
   "progress",
   "comment",
+  "filename",
+  "contentType",
+  "size",
   "limit",
   "cursor",
 ];
@@ -140,6 +152,7 @@ const idFor = (slot: string): fc.Arbitrary<string> =>
           note: world.sharedNote.id,
           goal: world.goal.id,
           token: world.spareInvite.token,
+          asset: assetId,
         } as Record<string, string>
       )[slot] ?? "x",
     ),
@@ -169,6 +182,13 @@ const request = fc
   });
 
 describe("fuzzing every /api/v1 route", () => {
+  it("has every route the app serves in its list", () => {
+    const fuzzed = ROUTES.map(
+      ([method, path]) => `${method.toLowerCase()} ${path.replace(/\{(?!token\})\w+\}/g, "{id}")}`,
+    );
+    expect(fuzzed.sort()).toEqual(servedApiRoutes(api.app).sort());
+  });
+
   it(`answers ${RUNS} hostile requests with no 5xx and always the error shape`, async () => {
     const statuses = new Map<number, number>();
     await fc.assert(
