@@ -22,6 +22,8 @@ export function checkBudgets(figures: {
   rssMb: number;
   loadSeconds: number;
   coldStartMs: number;
+  /** CPU time the API had used when it first answered (undefined where it cannot be read). */
+  coldStartCpuMs: number | undefined;
   statementsPerClientsRequest: number;
   failures: Record<string, number>;
   /** p99 of the scale scenario (scale.ts), when it ran. */
@@ -54,13 +56,7 @@ export function checkBudgets(figures: {
       relaxed: figures.quick ? "measured after less than a minute of load; not enforced in --quick" : undefined,
       enforced: !figures.quick,
     },
-    {
-      name: "cold start to /health 200",
-      limit: "< 1500 ms",
-      actual: `${Math.round(figures.coldStartMs)} ms`,
-      pass: figures.coldStartMs < 1500,
-      enforced: true,
-    },
+    coldStartBudget(figures),
     {
       name: "SQL statements per GET /clients",
       limit: "= 1",
@@ -77,6 +73,36 @@ export function checkBudgets(figures: {
     },
     ...(figures.scale ? scaleBudgets(figures.scale) : []),
   ];
+}
+
+const COLD_START_MS = 1500;
+
+/**
+ * Cold start to the first `/health` 200. A full run bounds the wall time. On a shared machine the
+ * wall time of a CPU-bound start stretches with every other process (4.4–6 s under stress-ng for
+ * ~1 s of main-thread CPU), so --quick bounds the CPU time the start's main thread used — the same
+ * work, nearly free of the machine's contention — and reports the wall time beside it.
+ */
+function coldStartBudget(figures: { quick: boolean; coldStartMs: number; coldStartCpuMs: number | undefined }): Budget {
+  const wall = `${Math.round(figures.coldStartMs)} ms`;
+  const cpu = figures.coldStartCpuMs;
+  if (!figures.quick || cpu === undefined) {
+    return {
+      name: "cold start to /health 200",
+      limit: `< ${COLD_START_MS} ms`,
+      actual: cpu === undefined ? wall : `${wall} (CPU ${Math.round(cpu)} ms)`,
+      pass: figures.coldStartMs < COLD_START_MS,
+      enforced: true,
+    };
+  }
+  return {
+    name: "cold start to /health 200",
+    limit: `< ${COLD_START_MS} ms of CPU`,
+    actual: `CPU ${Math.round(cpu)} ms (wall ${wall})`,
+    pass: cpu < COLD_START_MS,
+    relaxed: "bounds the CPU time of the start, not its wall time, in --quick",
+    enforced: true,
+  };
 }
 
 export interface ScaleP99 {
