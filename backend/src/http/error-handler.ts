@@ -40,6 +40,22 @@ const HTTP_EXCEPTION_CODES: Record<number, string> = {
   503: "service_unavailable",
 };
 
+/**
+ * The contract's answer for each exclusion constraint, by name: a second constraint must not
+ * inherit the appointment's code. An unknown one is a plain `409 conflict`.
+ */
+const EXCLUSION_CONFLICTS: Record<string, [code: string, message: string]> = {
+  appointments_no_overlap: ["appointment_conflict", "This time overlaps another scheduled appointment."],
+};
+
+/** postgres.js puts the violated constraint's name on the error (`constraint_name`). */
+function constraintName(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const name = (error as { constraint_name?: unknown }).constraint_name;
+  if (typeof name === "string") return name;
+  return constraintName((error as { cause?: unknown }).cause);
+}
+
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
@@ -80,7 +96,11 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
     const code = errorCode(error);
     // Constraints are the last line of defence for the contract's 409s.
     if (code === "23P01") {
-      return respond(c, 409, "appointment_conflict", "This time overlaps another scheduled appointment.");
+      const [conflict, message] = EXCLUSION_CONFLICTS[constraintName(error) ?? ""] ?? [
+        "conflict",
+        "This conflicts with an existing record.",
+      ];
+      return respond(c, 409, conflict, message);
     }
     if (code === "23505") return respond(c, 409, "conflict", "This already exists.");
     // Class 22 (data exception): a value Postgres cannot store, e.g. a NUL character in text.
