@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 /** Users newest first, keyset-paginated on (createdAt, id). */
 export async function listUsers(db: Db, query: { limit: number; cursor?: string | undefined }) {
@@ -13,10 +13,7 @@ export async function listUsers(db: Db, query: { limit: number; cursor?: string 
     .orderBy("createdAt", "desc")
     .orderBy("id", "desc")
     .limit(query.limit + 1);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) => eb.or([eb("createdAt", "<", at), eb.and([eb("createdAt", "=", at), eb("id", "<", after.id)])]));
-  }
+  if (after) q = q.where(afterCursor(["createdAt", "id"], "desc", after));
   const rows = await q.execute();
   const page = toPage(rows, query.limit, (row) => ({ k: row.sortKey, id: row.id }));
   return {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { AppointmentStatus } from "../../db/schema.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 function selectAppointments(db: Db) {
   return db
@@ -37,31 +37,36 @@ function toAppointment(row: Row) {
   };
 }
 
-/** The coach's appointments and those of roster entries the user is linked to, by start time. */
-export async function listAppointments(
-  db: Db,
-  userId: string,
-  query: { limit: number; cursor?: string; from?: string; to?: string; clientId?: string },
-) {
+type ListQuery = { limit: number; cursor?: string; from?: string; to?: string; clientId?: string };
+
+/**
+ * The coach's appointments and those of roster entries the user is linked to, by start time. One
+ * query: a page of each (as coach through `appointments.coach_id`, as client user through the
+ * entries linked to them), merged. Each half walks its own index from the cursor; one `OR` of the
+ * two rules could use neither index in list order, and would sort every appointment of the coach
+ * for each page. A user is never both for one entry (a check constraint), so the halves are disjoint.
+ */
+export async function listAppointments(db: Db, userId: string, query: ListQuery) {
   const after = decodeCursor(query.cursor);
-  let q = selectAppointments(db)
-    .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
-    .orderBy("appointments.starts_at", "asc")
-    .orderBy("appointments.id", "asc")
-    .limit(query.limit + 1);
-  if (query.from) q = q.where("appointments.starts_at", ">=", new Date(query.from));
-  if (query.to) q = q.where("appointments.starts_at", "<", new Date(query.to));
-  if (query.clientId) q = q.where("appointments.client_id", "=", query.clientId);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("appointments.starts_at", ">", at),
-        eb.and([eb("appointments.starts_at", "=", at), eb("appointments.id", ">", after.id)]),
-      ]),
-    );
-  }
-  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const half = (role: "coach" | "client") => {
+    let q = selectAppointments(db)
+      .where(role === "coach" ? "appointments.coach_id" : "clients.linked_user_id", "=", userId)
+      .orderBy("appointments.starts_at", "asc")
+      .orderBy("appointments.id", "asc")
+      .limit(query.limit + 1);
+    if (query.from) q = q.where("appointments.starts_at", ">=", new Date(query.from));
+    if (query.to) q = q.where("appointments.starts_at", "<", new Date(query.to));
+    if (query.clientId) q = q.where("appointments.client_id", "=", query.clientId);
+    if (after) q = q.where(afterCursor(["appointments.starts_at", "appointments.id"], "asc", after));
+    return db.selectFrom(q.as(role)).selectAll();
+  };
+  const rows = await half("coach")
+    .unionAll(half("client"))
+    .orderBy("starts_at", "asc")
+    .orderBy("id", "asc")
+    .limit(query.limit + 1)
+    .execute();
+  const page = toPage(rows, query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(toAppointment), nextCursor: page.nextCursor };
 }
 

@@ -1,7 +1,7 @@
 import { type Selectable, sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { AssetTable } from "../../db/schema.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 import type { RosterRole } from "../roster/roster-access.ts";
 
 type Row = Selectable<AssetTable>;
@@ -72,15 +72,7 @@ export async function listAssets(db: Db, clientId: string, userId: string, query
     .orderBy("assets.created_at", "desc")
     .orderBy("assets.id", "desc")
     .limit(query.limit + 1);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("assets.created_at", "<", at),
-        eb.and([eb("assets.created_at", "=", at), eb("assets.id", "<", after.id)]),
-      ]),
-    );
-  }
+  if (after) q = q.where(afterCursor(["assets.created_at", "assets.id"], "desc", after));
   const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(({ sort_key: _, ...row }) => toAsset(row)), nextCursor: page.nextCursor };
 }

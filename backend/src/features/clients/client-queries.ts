@@ -1,9 +1,10 @@
 import type { Db } from "../../db/database.ts";
 import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
 import { preparedQuery } from "../../db/prepared-query.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 import { deleteClientObjects } from "../assets/asset-purge.ts";
 import type { AssetStorage } from "../assets/asset-storage.ts";
+import { escapeLike, matchesSearch, type SearchKind, searchKind } from "./client-search.ts";
 
 type Row = {
   id: string;
@@ -49,38 +50,28 @@ function selectClients(db: Db) {
     ]);
 }
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 interface ListArgs extends Record<string, unknown> {
   userId: string;
   limit: number;
   status?: "active" | "archived";
-  pattern?: string;
+  term?: string;
   cursorAt?: string;
   cursorId?: string;
 }
 
 /** The list query, compiled once per combination of filters (it serves most requests of the app). */
 const listQuery = preparedQuery<ListArgs, Row>((db, arg, shape) => {
-  const [as, status, q, cursor] = shape.split(":");
+  const [as, status, search, cursor] = shape.split(":");
   let query = selectClients(db)
     .where(as === "coach" ? "clients.coach_id" : "clients.linked_user_id", "=", arg("userId"))
     .orderBy("clients.created_at", "desc")
     .orderBy("clients.id", "desc")
     .limit(arg("limit"));
   if (status) query = query.where("clients.status", "=", arg("status"));
-  if (q) {
-    query = query.where((eb) =>
-      eb.or([eb("clients.name", "ilike", arg("pattern")), eb("clients.email", "ilike", arg("pattern"))]),
-    );
-  }
+  if (search) query = query.where(matchesSearch(search as SearchKind, arg("term")));
   if (cursor) {
-    const at = cursorTimestamp(arg("cursorAt"));
-    query = query.where((eb) =>
-      eb.or([
-        eb("clients.created_at", "<", at),
-        eb.and([eb("clients.created_at", "=", at), eb("clients.id", "<", arg("cursorId"))]),
-      ]),
+    query = query.where(
+      afterCursor(["clients.created_at", "clients.id"], "desc", { k: arg("cursorAt"), id: arg("cursorId") }),
     );
   }
   return query;
@@ -93,12 +84,13 @@ export async function listClients(
   query: { limit: number; cursor?: string; q?: string; status?: "active" | "archived"; as: "coach" | "client" },
 ) {
   const after = decodeCursor(query.cursor);
-  const shape = `${query.as}:${query.status ? "s" : ""}:${query.q ? "q" : ""}:${after ? "c" : ""}`;
+  const search = query.q ? searchKind(query.q) : "";
+  const shape = `${query.as}:${query.status ? "s" : ""}:${search}:${after ? "c" : ""}`;
   const rows = await listQuery(db, shape, {
     userId,
     limit: query.limit + 1,
     status: query.status,
-    pattern: query.q ? `%${escapeLike(query.q)}%` : undefined,
+    term: query.q ? escapeLike(query.q) : undefined,
     cursorAt: after?.k,
     cursorId: after?.id,
   });

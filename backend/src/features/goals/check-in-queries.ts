@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 type Row = {
   id: string;
@@ -36,15 +36,7 @@ export async function listCheckIns(db: Db, goalId: string, userId: string, query
     .orderBy("check_ins.created_at", "desc")
     .orderBy("check_ins.id", "desc")
     .limit(query.limit + 1);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("check_ins.created_at", "<", at),
-        eb.and([eb("check_ins.created_at", "=", at), eb("check_ins.id", "<", after.id)]),
-      ]),
-    );
-  }
+  if (after) q = q.where(afterCursor(["check_ins.created_at", "check_ins.id"], "desc", after));
   const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(toCheckIn), nextCursor: page.nextCursor };
 }

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../http/app-error.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 type GoalStatus = "active" | "achieved" | "dropped";
 type Row = {
@@ -45,15 +45,7 @@ export async function listGoals(
     .orderBy("goals.id", "desc")
     .limit(query.limit + 1);
   if (query.status) q = q.where("goals.status", "=", query.status);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("goals.created_at", "<", at),
-        eb.and([eb("goals.created_at", "=", at), eb("goals.id", "<", after.id)]),
-      ]),
-    );
-  }
+  if (after) q = q.where(afterCursor(["goals.created_at", "goals.id"], "desc", after));
   const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(toGoal), nextCursor: page.nextCursor };
 }

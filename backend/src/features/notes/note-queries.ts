@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../http/app-error.ts";
-import { cursorTimestamp, decodeCursor, toPage } from "../../http/pagination.ts";
+import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 const columns = [
   "notes.id",
@@ -61,15 +61,7 @@ export async function listNotes(
     .orderBy("notes.id", "desc")
     .limit(query.limit + 1);
   if (query.visibility) q = q.where("notes.visibility", "=", query.visibility);
-  if (after) {
-    const at = cursorTimestamp(after.k);
-    q = q.where((eb) =>
-      eb.or([
-        eb("notes.created_at", "<", at),
-        eb.and([eb("notes.created_at", "=", at), eb("notes.id", "<", after.id)]),
-      ]),
-    );
-  }
+  if (after) q = q.where(afterCursor(["notes.created_at", "notes.id"], "desc", after));
   const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
   return { items: page.items.map(toNote), nextCursor: page.nextCursor };
 }
