@@ -1,7 +1,9 @@
 // `pnpm dev`: the whole app on one machine with embedded defaults. Postgres (embedded, data in
 // .data/postgres) and an S3-compatible server (s3rver, data in .data/s3) start here unless
 // DATABASE_URL / S3_ENDPOINT point elsewhere; REDIS_URL unset means in-memory cache and limits.
-// The API reloads on change. Ctrl-C stops every child and service.
+// The API reloads on change. Ctrl-C stops every child and service. package.json runs this with
+// `exec`: pnpm's `sh -c` (dash) would otherwise die of the Ctrl-C itself, and pnpm would report
+// "Command failed" however cleanly everything stopped.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -13,7 +15,8 @@ import { waitForPort } from "./lib/redis-server.ts";
 import { startS3 } from "./lib/s3-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = path.join(root, ".data");
+// DEV_DATA_DIR: another place for the embedded services' data (the launcher's own test uses a temp dir).
+const dataDir = path.resolve(process.env.DEV_DATA_DIR ?? path.join(root, ".data"));
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const DEV_DB = "coaching_app";
 const cleanups: (() => Promise<void>)[] = [];
@@ -72,22 +75,34 @@ async function startServices(env: Record<string, string>) {
   }
 }
 
+/**
+ * Children run in process groups of their own, so Ctrl-C (SIGINT to the terminal's whole group)
+ * reaches only this launcher, which then signals each child exactly once. Otherwise the API got
+ * SIGINT twice — from the terminal and relayed by `tsx watch` — and took the second as "exit now",
+ * skipping its graceful shutdown.
+ */
+function spawnChild(command: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: "inherit", detached: true });
+  children.push(child);
+  return child;
+}
+
+// Detached children do not hear the terminal: whatever ends this process must end them too. An
+// exit handler can only act synchronously, hence SIGKILL for what is still running.
+process.once("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
 /** Runs a one-off backend command (migrate, seed) to completion, with the dev environment. */
 function runOnce(args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, args, {
-      cwd: path.join(root, "backend"),
-      env: { ...process.env, ...env },
-      stdio: "inherit",
-    });
-    children.push(child);
+    const child = spawnChild(tsx, args, path.join(root, "backend"), env);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited with ${code}`))));
   });
 }
 
 function run(name: string, command: string, args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: "inherit" });
-  children.push(child);
+  const child = spawnChild(command, args, cwd, env);
   child.on("exit", (code, signal) => {
     if (!shuttingDown) {
       log(`${name} exited (${signal ?? code}); stopping everything`);
@@ -98,8 +113,8 @@ function run(name: string, command: string, args: string[], cwd: string, env: Re
 }
 
 let shuttingDown = false;
-/** `alreadySignalled`: Ctrl-C reached the whole process group, so children are already stopping. */
-async function shutdown(code: number, alreadySignalled = false) {
+/** SIGTERM to every child (once: `tsx watch` relays it to the API), SIGKILL after 8 s, then services. */
+async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
   log("stopping…");
@@ -108,10 +123,9 @@ async function shutdown(code: number, alreadySignalled = false) {
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const term = setTimeout(() => child.kill("SIGTERM"), alreadySignalled ? 3000 : 0);
+          child.kill("SIGTERM");
           const kill = setTimeout(() => child.kill("SIGKILL"), 8000);
           child.once("exit", () => {
-            clearTimeout(term);
             clearTimeout(kill);
             resolve();
           });
@@ -123,7 +137,7 @@ async function shutdown(code: number, alreadySignalled = false) {
   process.exit(code);
 }
 
-process.on("SIGINT", () => void shutdown(0, true));
+process.on("SIGINT", () => void shutdown(0));
 // If whoever started us (pnpm) dies without passing a signal on, do not leave servers behind.
 const parent = process.ppid;
 setInterval(() => {

@@ -36,7 +36,9 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname" } } });
+    // One line per entry: a request is one line in the dev terminal, not six.
+    const pretty = { colorize: true, ignore: "pid,hostname", singleLine: true };
+    return pino({ ...base, transport: { target: "pino-pretty", options: pretty } });
   }
   return pino(base);
 }

