@@ -53,5 +53,13 @@ describe("better-auth on a broken database connection", () => {
     });
     const [row] = await admin`select count(*)::int as n from "user" where email = ${credentials.email}`;
     expect(row?.n).toBe(0);
+    // The log says why, not just better-auth's "Failed to create user".
+    expect(api.logs).toContainEqual(
+      expect.objectContaining({
+        source: "better-auth",
+        msg: "Failed to create user",
+        cause: expect.stringMatching(/CONNECTION_CLOSED|57P01/),
+      }),
+    );
   });
 });

@@ -197,11 +197,13 @@ export async function rssMb(pid: number): Promise<number> {
 export function resetRateLimits(redisUrl: string): Promise<void> {
   const script = "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1";
   const url = new URL(redisUrl);
-  const args = ["-h", url.hostname, "-p", url.port, "--no-auth-warning"];
-  if (url.password) args.push("-a", decodeURIComponent(url.password));
+  const args = ["-h", url.hostname, "-p", url.port];
+  // The password through the environment (redis-cli reads REDISCLI_AUTH), never on a command line.
+  const env = url.password ? { ...process.env, REDISCLI_AUTH: decodeURIComponent(url.password) } : process.env;
   return new Promise((resolve, reject) => {
     const child = spawn("redis-cli", [...args, "EVAL", script, "0", "coaching:rl:*"], {
       stdio: ["ignore", "pipe", "pipe"],
+      env,
     });
     let output = "";
     child.stdout.on("data", (chunk) => {
@@ -211,8 +213,9 @@ export function resetRateLimits(redisUrl: string): Promise<void> {
       output += chunk;
     });
     child.on("error", reject);
-    // redis-cli exits 0 even when the server refused the command: check its answer.
-    child.on("exit", (code) =>
+    // redis-cli exits 0 even when the server refused the command: check its answer. "close", not
+    // "exit": on a busy machine "exit" came before the answer was read, and the reset "failed".
+    child.on("close", (code) =>
       code === 0 && output.trim() === "1" ? resolve() : reject(new Error(`resetting rate limits failed: ${output}`)),
     );
   });

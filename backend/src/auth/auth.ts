@@ -62,12 +62,26 @@ export function createAuth(deps: Pick<Deps, "config" | "db" | "redis" | "logger"
     plugins: [bearer()],
     logger: {
       level: "warn",
-      log: (level, message) => {
-        if (level === "error") logger.error({ source: "better-auth" }, message);
-        else logger.warn({ source: "better-auth" }, message);
+      // better-auth passes the error it caught as an extra argument ("INTERNAL_SERVER_ERROR", error):
+      // keep what says why (name, code, message, and the same of its cause), never the whole
+      // object, which can hold request headers or connection options.
+      log: (level, message, ...args) => {
+        const cause = args.map(describeError).find((described) => described !== undefined);
+        const fields = { source: "better-auth", ...(cause ? { cause } : {}) };
+        if (level === "error") logger.error(fields, message);
+        else logger.warn(fields, message);
       },
     },
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** `name: message (code)` of an error and of its causes, or undefined for anything else. */
+export function describeError(value: unknown, depth = 0): string | undefined {
+  if (!(value instanceof Error) || depth > 3) return undefined;
+  const code = (value as { code?: unknown }).code;
+  const own = `${value.name}: ${value.message}${typeof code === "string" ? ` (${code})` : ""}`;
+  const cause = describeError(value.cause, depth + 1);
+  return cause ? `${own} <- ${cause}` : own;
+}
