@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEV_AUTH_SECRET, loadConfig } from "./config.ts";
 
@@ -99,6 +102,26 @@ describe("loadConfig", () => {
 
   it("applies the same rules to staging", () => {
     expect(problemsOf({ ...production, APP_ENV: "staging", LOG_LEVEL: "debug" })).toHaveLength(1);
+  });
+
+  it("says a missing DATABASE_URL is not set, and a wrong one is not a postgres:// URL", () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^DATABASE_URL: is not set \(postgres:\/\//)]);
+    expect(problemsOf({ DATABASE_URL: "mysql://x" })).toEqual(["DATABASE_URL: must be a postgres:// URL"]);
+  });
+
+  it("names every value still left as a <placeholder> of .env.example, which a shell can source", () => {
+    const examplePath = new URL("../../.env.example", import.meta.url).pathname;
+    const example = parseEnv(readFileSync(examplePath, "utf8")) as Record<string, string>;
+    const withPlaceholders = Object.keys(example).filter((key) => example[key]?.includes("<"));
+    expect(withPlaceholders).toEqual(expect.arrayContaining(["DATABASE_URL", "BETTER_AUTH_SECRET"]));
+    expect(problemsOf(example).sort()).toEqual(
+      withPlaceholders.map((key) => `${key}: still a <placeholder> from .env.example; fill in the real value`).sort(),
+    );
+    const sourced = spawnSync("bash", ["-c", `set -a; . "${examplePath}"; printf %s "$BETTER_AUTH_SECRET"`], {
+      encoding: "utf8",
+    });
+    expect(sourced.stderr).toBe("");
+    expect(sourced.stdout).toBe(example.BETTER_AUTH_SECRET);
   });
 
   it("lists schema errors and production rules together", () => {

@@ -16,7 +16,13 @@ const schema = z.object({
   APP_ENV: z.enum(APP_ENVS).default("local"),
   PORT: int(1, 65535).default(3001),
   HOST: z.string().min(1).optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
+  DATABASE_URL: z.url({
+    protocol: /^postgres(ql)?$/,
+    error: (issue) =>
+      issue.input === undefined
+        ? "is not set (postgres://user:password@host:5432/database)"
+        : "must be a postgres:// URL",
+  }),
   DATABASE_POOL_MAX: int(1, 100).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
@@ -86,6 +92,8 @@ export class ConfigError extends Error {
 /** Parses the environment into a Config, or throws a ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const placeholders = placeholderProblems(input);
+  if (placeholders.length > 0) throw new ConfigError(placeholders);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -99,6 +107,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const problems = productionProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data);
+}
+
+/** `<…>` is how .env.example marks a value to fill in; a URL parser would accept some of them. */
+function placeholderProblems(input: Record<string, string | undefined>): string[] {
+  return Object.keys(schema.shape)
+    .filter((key) => /<[^<>]+>/.test(input[key] ?? ""))
+    .map((key) => `${key}: still a <placeholder> from .env.example; fill in the real value`);
 }
 
 type Env = z.infer<typeof schema>;
