@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import pino from "pino";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppBindings } from "../src/http/bindings.ts";
 import { createErrorHandler } from "../src/http/error-handler.ts";
 import { createTestDatabase } from "./support/test-services.ts";
 
@@ -24,7 +25,7 @@ afterAll(async () => {
 
 /** A Hono app with our error handler whose one route runs the given SQL. */
 function appRunning(statement: () => Promise<unknown>) {
-  const app = new Hono();
+  const app = new Hono<AppBindings>();
   app.post("/", async (c) => {
     await statement();
     return c.body(null, 204);
