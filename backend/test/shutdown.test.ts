@@ -31,7 +31,15 @@ async function startServerProcess(env: Record<string, string>) {
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await waitForPort(port, 20_000);
-  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
+  /** Resolves once the server has logged `line` (its own events, not a guess at how long they take). */
+  const logged = async (line: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!output.includes(line)) {
+      if (Date.now() > deadline) throw new Error(`no "${line}" in the server's output:\n${output}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output, logged };
 }
 
 const children: ChildProcess[] = [];
@@ -41,23 +49,24 @@ afterAll(() => {
 
 describe("graceful shutdown", () => {
   it("finishes an in-flight request, reports draining meanwhile, and exits 0 on SIGTERM", async () => {
-    const server = await startServerProcess({ SHUTDOWN_DRAIN_DELAY_MS: "600", SHUTDOWN_TIMEOUT_MS: "10000" });
+    // The drain delay only has to outlast one /health request after the "shutting down" line.
+    const server = await startServerProcess({ SHUTDOWN_DRAIN_DELAY_MS: "2000", SHUTDOWN_TIMEOUT_MS: "20000" });
     children.push(server.child);
 
-    const slow = fetch(`${server.url}/slow?ms=1500`).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((r) => setTimeout(r, 200));
+    const slow = fetch(`${server.url}/slow?ms=3000`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await server.logged("slow request started");
     const signalledAt = Date.now();
     server.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 100));
+    await server.logged("shutting down");
 
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: "draining" });
 
-    expect(await slow).toEqual({ status: 200, body: { slept: 1500 } });
+    expect(await slow).toEqual({ status: 200, body: { slept: 3000 } });
     expect(await server.exited).toBe(0);
-    // It waited for the request rather than dropping it.
-    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1200);
+    // It waited for the request (and the drain delay) rather than dropping it.
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2000);
     expect(server.output()).toContain("shutdown complete");
   });
 
@@ -65,9 +74,10 @@ describe("graceful shutdown", () => {
     const server = await startServerProcess({ SHUTDOWN_DRAIN_DELAY_MS: "0" });
     children.push(server.child);
     const slow = fetch(`${server.url}/slow?ms=800`);
-    await new Promise((r) => setTimeout(r, 100));
+    await server.logged("slow request started");
     server.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 150));
+    // With no drain delay the listener closes right after this line is written.
+    await server.logged("shutting down");
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     expect((await slow).status).toBe(200);
     expect(await server.exited).toBe(0);
@@ -77,7 +87,7 @@ describe("graceful shutdown", () => {
     const server = await startServerProcess({ SHUTDOWN_TIMEOUT_MS: "500" });
     children.push(server.child);
     const slow = fetch(`${server.url}/slow?ms=5000`).catch(() => "aborted");
-    await new Promise((r) => setTimeout(r, 100));
+    await server.logged("slow request started");
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(1);
     // Aborted, not answered: the process gave up on the 5 s request instead of waiting it out.
@@ -89,9 +99,9 @@ describe("graceful shutdown", () => {
     const server = await startServerProcess({ SHUTDOWN_TIMEOUT_MS: "20000" });
     children.push(server.child);
     const slow = fetch(`${server.url}/slow?ms=5000`).catch(() => "aborted");
-    await new Promise((r) => setTimeout(r, 100));
+    await server.logged("slow request started");
     server.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 200));
+    await server.logged("shutting down");
     server.child.kill("SIGINT");
     expect(await server.exited).toBe(1);
     expect(await slow).toBe("aborted");
