@@ -1,15 +1,18 @@
 import { type SqlBool, sql } from "kysely";
 
 /**
- * `GET /clients?q=`: a term of 3 or more characters matches anywhere in the name or the email; a
- * shorter one matches their beginning (docs/api.md § Lists). Both are answered from the roster's
- * trigram index (`clients_search_idx`: the coach id and the trigrams of name and email in one GIN
- * index, migration 0005), case-insensitively:
- * - a substring needs at least one trigram: pg_trgm extracts none from a pattern of one or two
- *   characters between wildcards, and the index would have to return the whole roster to recheck;
- * - a prefix (`ab%`) has one: pg_trgm pads the start of every word with two blanks, so `ab%` yields
- *   "  a" and " ab" ("F.35 pg_trgm", Postgres' docs), which narrows to words starting with it.
- * Where a term is common the planner may instead walk the list's own index and stop after a page.
+ * `GET /clients?q=` (docs/api.md § Lists), case-insensitive:
+ * - a term of 3 or more characters matches anywhere in the name or the email;
+ * - a shorter one matches the start of the name, of a word of the name (after a space) or of the
+ *   email: `sm` finds "Anna Smith" and "smith@example.com".
+ * Both are conditions on `name || ' ' || email`, the expression of the roster's trigram index
+ * (`clients_search_idx`, migration 0005), so Postgres can answer them from it:
+ * - a substring of 3+ characters has trigrams of its own;
+ * - a substring of one or two has none: pg_trgm extracts none between wildcards, and the index
+ *   would return the whole roster to recheck. A start of a word has: pg_trgm pads every word with
+ *   two blanks in front, so `ab%` and `% ab%` yield "  a" and " ab" (Postgres docs, F.35 pg_trgm).
+ * Where a term is common the planner walks the list's own index instead and stops after a page; its
+ * estimate of a term's share comes from the statistics ANALYZE keeps for the index expression.
  */
 export const MIN_SUBSTRING_TERM = 3;
 
@@ -26,11 +29,19 @@ export function escapeLike(term: string): string {
 }
 
 /**
- * The search predicate on `clients`, for a term already passed through `escapeLike`. The wildcards
- * are added in SQL, so each kind is its own statement text: a prepared statement's generic plan is
- * then made for substrings or for prefixes, never for a mix of both.
+ * The search predicate on `clients`, for a term passed through `escapeLike`. The wildcards are added
+ * in SQL, so each kind is a statement text of its own (and a prepared statement of its own).
  */
 export function matchesSearch(kind: SearchKind, escapedTerm: string) {
-  const pattern = kind === "substring" ? sql`'%' || ${escapedTerm} || '%'` : sql`${escapedTerm} || '%'`;
-  return sql<SqlBool>`(${sql.ref("clients.name")} ilike ${pattern} or ${sql.ref("clients.email")} ilike ${pattern})`;
+  const name = sql.ref("clients.name");
+  const email = sql.ref("clients.email");
+  // Exactly the index's expression, or the planner cannot match it to the index.
+  const text = sql`(${name} || ' ' || coalesce(${email}, ''))`;
+  if (kind === "prefix") {
+    return sql<SqlBool>`(${text} ilike (${escapedTerm} || '%') or ${text} ilike ('% ' || ${escapedTerm} || '%'))`;
+  }
+  const pattern = sql`('%' || ${escapedTerm} || '%')`;
+  // The index finds the term in name and email joined; the second condition drops the entries where
+  // it only spans the two.
+  return sql<SqlBool>`(${text} ilike ${pattern} and (${name} ilike ${pattern} or ${email} ilike ${pattern}))`;
 }
