@@ -13,6 +13,7 @@ import type {
 } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import type postgres from "postgres";
+import { isPlannedEachTime } from "./planned-each-time.ts";
 
 const WRITE_COMMANDS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
@@ -76,9 +77,7 @@ class PoolConnection implements DatabaseConnection {
     const pending = this.sql.unsafe(
       compiledQuery.sql,
       [...compiledQuery.parameters] as postgres.ParameterOrJSON<never>[],
-      {
-        prepare: true,
-      },
+      { prepare: !isPlannedEachTime(compiledQuery) },
     );
     this.#pending = pending;
     try {

@@ -1,5 +1,6 @@
 import { type Compilable, CompiledQuery } from "kysely";
 import type { Db } from "./database.ts";
+import { planEachTime } from "./planned-each-time.ts";
 
 /** Stands for an argument while the query is built; replaced by the real value on every run. */
 type Placeholder = <K extends string>(name: K) => never;
@@ -15,9 +16,11 @@ const SENTINEL = "\u0000arg:";
  *
  * `shape` names the variant (which optional filters are present); `build` must produce the same
  * SQL for the same shape, and may only use `arg(name)` for values that change between calls.
+ * `options.planEachTime` names the shapes to send unprepared (planned-each-time.ts).
  */
 export function preparedQuery<Args extends Record<string, unknown>, Row, Shape extends string = string>(
   build: (db: Db, arg: Placeholder, shape: Shape) => Compilable<Row>,
+  options: { planEachTime?: (shape: Shape) => boolean } = {},
 ) {
   const compiled = new Map<Shape, { sql: string; names: string[] }>();
 
@@ -41,7 +44,9 @@ export function preparedQuery<Args extends Record<string, unknown>, Row, Shape e
       if (!(name in args)) throw new Error(`preparedQuery: missing argument "${name}"`);
       return args[name];
     });
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, parameters));
+    const query = CompiledQuery.raw(sql, parameters);
+    if (options.planEachTime?.(shape)) planEachTime(query);
+    const result = await db.executeQuery<Row>(query);
     return result.rows;
   };
 }

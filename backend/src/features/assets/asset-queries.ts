@@ -59,7 +59,9 @@ export async function listAssets(db: Db, clientId: string, userId: string, query
     .selectAll("assets")
     .select(sql<string>`assets.created_at::text`.as("sort_key"))
     .where("assets.client_id", "=", clientId)
-    .where("assets.status", "=", "ready")
+    // A literal, not a parameter: only then does a generic plan (postgres.js prepares statements)
+    // prove the partial index's `where status = 'ready'` and use it.
+    .where("assets.status", "=", sql.lit("ready"))
     .where((eb) =>
       eb.or([
         eb("clients.coach_id", "=", userId),

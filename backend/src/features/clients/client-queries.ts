@@ -59,6 +59,10 @@ interface ListArgs extends Record<string, unknown> {
   cursorId?: string;
 }
 
+// A search's best plan depends on its term: the trigram index for a rare one, the list's own index for
+// a common one (client-search.ts), so a search is planned for its term each time.
+const searchPlannedEachTime = { planEachTime: (shape: string) => shape.split(":")[2] !== "" };
+
 /** The list query, compiled once per combination of filters (it serves most requests of the app). */
 const listQuery = preparedQuery<ListArgs, Row>((db, arg, shape) => {
   const [as, status, search, cursor] = shape.split(":");
@@ -75,7 +79,7 @@ const listQuery = preparedQuery<ListArgs, Row>((db, arg, shape) => {
     );
   }
   return query;
-});
+}, searchPlannedEachTime);
 
 /** The caller's roster (or, `as: client`, the entries they are linked to), newest first. One query. */
 export async function listClients(
