@@ -1,5 +1,5 @@
-import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 /** Users newest first, keyset-paginated on (createdAt, id). */
@@ -7,17 +7,16 @@ export async function listUsers(db: Db, query: { limit: number; cursor?: string 
   const after = decodeCursor(query.cursor);
   let q = db
     .selectFrom("user")
-    .select(["id", "email", "name", "role", "createdAt"])
-    // The cursor carries Postgres' own text form: JS Dates would drop the microseconds and skip rows.
-    .select(sql<string>`"createdAt"::text`.as("sortKey"))
-    .orderBy("createdAt", "desc")
-    .orderBy("id", "desc")
+    .select(["id", "email", "name", "role", utcText("user.createdAt").as("createdAt")])
+    // Qualified: a bare "createdAt" in ORDER BY would be the output column, the text, not the index's.
+    .orderBy("user.createdAt", "desc")
+    .orderBy("user.id", "desc")
     .limit(query.limit + 1);
-  if (after) q = q.where(afterCursor(["createdAt", "id"], "desc", after));
+  if (after) q = q.where(afterCursor(["user.createdAt", "user.id"], "desc", after));
   const rows = await q.execute();
-  const page = toPage(rows, query.limit, (row) => ({ k: row.sortKey, id: row.id }));
+  const page = toPage(rows, query.limit, (row) => ({ k: utcSortKey(row.createdAt), id: row.id }));
   return {
     nextCursor: page.nextCursor,
-    items: page.items.map(({ sortKey: _, ...row }) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    items: page.items.map((row) => ({ ...row, createdAt: isoFromUtcText(row.createdAt) })),
   };
 }

@@ -1,6 +1,8 @@
-import { sql } from "kysely";
+import type { Selectable } from "kysely";
 import type { Db } from "../../db/database.ts";
-import type { AppointmentStatus } from "../../db/schema.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
+import type { RowOf } from "../../db/row-of.ts";
+import type { Database } from "../../db/schema.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 function selectAppointments(db: Db) {
@@ -11,29 +13,28 @@ function selectAppointments(db: Db) {
       "appointments.id",
       "appointments.client_id",
       "clients.name as client_name",
-      "appointments.starts_at",
+      utcText("appointments.starts_at").as("starts_at"),
       "appointments.duration_minutes",
       "appointments.status",
       "appointments.location",
-      "appointments.created_at",
-      "appointments.updated_at",
-      sql<string>`appointments.starts_at::text`.as("sort_key"),
+      utcText("appointments.created_at").as("created_at"),
+      utcText("appointments.updated_at").as("updated_at"),
     ]);
 }
 
-type Row = Awaited<ReturnType<ReturnType<typeof selectAppointments>["executeTakeFirstOrThrow"]>>;
+type AppointmentRow = RowOf<ReturnType<typeof selectAppointments>>;
 
-function toAppointment(row: Row) {
+function toAppointment(row: AppointmentRow) {
   return {
     id: row.id,
     clientId: row.client_id,
     clientName: row.client_name,
-    startsAt: row.starts_at.toISOString(),
+    startsAt: isoFromUtcText(row.starts_at),
     durationMinutes: row.duration_minutes,
     status: row.status,
     location: row.location,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoFromUtcText(row.created_at),
+    updatedAt: isoFromUtcText(row.updated_at),
   };
 }
 
@@ -58,15 +59,16 @@ export async function listAppointments(db: Db, userId: string, query: ListQuery)
     if (query.to) q = q.where("appointments.starts_at", "<", new Date(query.to));
     if (query.clientId) q = q.where("appointments.client_id", "=", query.clientId);
     if (after) q = q.where(afterCursor(["appointments.starts_at", "appointments.id"], "asc", after));
-    return db.selectFrom(q.as(role)).selectAll();
+    // The instant itself to merge the halves by (starts_at is text by now).
+    return db.selectFrom(q.select("appointments.starts_at as instant").as(role)).selectAll();
   };
   const rows = await half("coach")
     .unionAll(half("client"))
-    .orderBy("starts_at", "asc")
+    .orderBy("instant", "asc")
     .orderBy("id", "asc")
     .limit(query.limit + 1)
     .execute();
-  const page = toPage(rows, query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const page = toPage(rows, query.limit, (row) => ({ k: utcSortKey(row.starts_at), id: row.id }));
   return { items: page.items.map(toAppointment), nextCursor: page.nextCursor };
 }
 
@@ -77,6 +79,8 @@ export async function findAppointment(db: Db, id: string, userId: string) {
     .executeTakeFirst();
   return row && toAppointment(row);
 }
+
+type AppointmentStatus = Selectable<Database["appointments"]>["status"];
 
 interface AppointmentInput {
   startsAt?: string;

@@ -1,12 +1,31 @@
-import { type Selectable, sql } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import type { AssetTable } from "../../db/schema.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
+import type { RowOf } from "../../db/row-of.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 import type { RosterRole } from "../roster/roster-access.ts";
 
-type Row = Selectable<AssetTable>;
+const assetColumns = [
+  "assets.id",
+  "assets.client_id",
+  "assets.uploader_id",
+  "assets.object_key",
+  "assets.filename",
+  "assets.content_type",
+  "assets.size",
+  "assets.visibility",
+  "assets.status",
+  utcText("assets.created_at").as("created_at"),
+  utcText("assets.updated_at").as("updated_at"),
+] as const;
 
-export function toAsset(row: Row) {
+function selectAssets(db: Db) {
+  return db.selectFrom("assets").innerJoin("clients", "clients.id", "assets.client_id").select(assetColumns);
+}
+
+type AssetRow = RowOf<ReturnType<typeof selectAssets>>;
+
+export function toAsset(row: AssetRow) {
   return {
     id: row.id,
     clientId: row.client_id,
@@ -16,13 +35,13 @@ export function toAsset(row: Row) {
     size: Number(row.size),
     visibility: row.visibility,
     status: row.status,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoFromUtcText(row.created_at),
+    updatedAt: isoFromUtcText(row.updated_at),
   };
 }
 
 /** An asset and the caller's role on its roster entry; undefined when the entry is not theirs. */
-export type AssetAccess = { asset: Row; role: RosterRole };
+export type AssetAccess = { asset: AssetRow; role: RosterRole };
 
 /** Coach: every ready file of the entry. Client user: ready files that are shared or their own. */
 export function canRead({ asset, role }: AssetAccess, userId: string): boolean {
@@ -37,10 +56,7 @@ export function canDelete({ asset, role }: AssetAccess, userId: string): boolean
 }
 
 export async function findAssetAccess(db: Db, id: string, userId: string): Promise<AssetAccess | undefined> {
-  const row = await db
-    .selectFrom("assets")
-    .innerJoin("clients", "clients.id", "assets.client_id")
-    .selectAll("assets")
+  const row = await selectAssets(db)
     .select("clients.coach_id")
     .where("assets.id", "=", id)
     .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
@@ -53,11 +69,7 @@ export async function findAssetAccess(db: Db, id: string, userId: string): Promi
 /** Ready files of a roster entry the caller may see, newest first. One query. */
 export async function listAssets(db: Db, clientId: string, userId: string, query: { limit: number; cursor?: string }) {
   const after = decodeCursor(query.cursor);
-  let q = db
-    .selectFrom("assets")
-    .innerJoin("clients", "clients.id", "assets.client_id")
-    .selectAll("assets")
-    .select(sql<string>`assets.created_at::text`.as("sort_key"))
+  let q = selectAssets(db)
     .where("assets.client_id", "=", clientId)
     // A literal, not a parameter: only then does a generic plan (postgres.js prepares statements)
     // prove the partial index's `where status = 'ready'` and use it.
@@ -75,8 +87,8 @@ export async function listAssets(db: Db, clientId: string, userId: string, query
     .orderBy("assets.id", "desc")
     .limit(query.limit + 1);
   if (after) q = q.where(afterCursor(["assets.created_at", "assets.id"], "desc", after));
-  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
-  return { items: page.items.map(({ sort_key: _, ...row }) => toAsset(row)), nextCursor: page.nextCursor };
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: utcSortKey(row.created_at), id: row.id }));
+  return { items: page.items.map(toAsset), nextCursor: page.nextCursor };
 }
 
 export async function insertPendingAsset(
@@ -102,7 +114,7 @@ export async function insertPendingAsset(
       size: input.size,
       visibility: input.visibility,
     })
-    .returningAll()
+    .returning(assetColumns)
     .executeTakeFirstOrThrow();
 }
 
@@ -113,7 +125,7 @@ export async function settleAsset(db: Db, id: string, status: "ready" | "failed"
     .set({ status, updated_at: new Date() })
     .where("id", "=", id)
     .where("status", "=", "pending")
-    .returningAll()
+    .returning(assetColumns)
     .executeTakeFirst();
 }
 

@@ -1,25 +1,13 @@
 import type { Db } from "../../db/database.ts";
 import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
 import { preparedQuery } from "../../db/prepared-query.ts";
+import type { RowOf } from "../../db/row-of.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 import { deleteClientObjects } from "../assets/asset-purge.ts";
 import type { AssetStorage } from "../assets/asset-storage.ts";
 import { escapeLike, matchesSearch, type SearchKind, searchKind } from "./client-search.ts";
 
-type Row = {
-  id: string;
-  coach_id: string;
-  coach_name: string;
-  name: string;
-  email: string | null;
-  status: "active" | "archived";
-  linked_user_id: string | null;
-  /** UTC text (`utcText`), microseconds included: also the list's sort key. */
-  created_at: string;
-  updated_at: string;
-};
-
-export function toClient(row: Row) {
+export function toClient(row: ClientRow) {
   return {
     id: row.id,
     coachId: row.coach_id,
@@ -50,6 +38,9 @@ function selectClients(db: Db) {
     ]);
 }
 
+/** created_at and updated_at are UTC text (`utcText`), microseconds included: created_at is also the sort key. */
+type ClientRow = RowOf<ReturnType<typeof selectClients>>;
+
 interface ListArgs extends Record<string, unknown> {
   userId: string;
   limit: number;
@@ -64,7 +55,7 @@ interface ListArgs extends Record<string, unknown> {
 const searchPlannedEachTime = { planEachTime: (shape: string) => shape.split(":")[2] !== "" };
 
 /** The list query, compiled once per combination of filters (it serves most requests of the app). */
-const listQuery = preparedQuery<ListArgs, Row>((db, arg, shape) => {
+const listQuery = preparedQuery<ListArgs, ClientRow>((db, arg, shape) => {
   const [as, status, search, cursor] = shape.split(":");
   let query = selectClients(db)
     .where(as === "coach" ? "clients.coach_id" : "clients.linked_user_id", "=", arg("userId"))

@@ -1,28 +1,36 @@
-import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
+import type { RowOf } from "../../db/row-of.ts";
 import { AppError } from "../../http/app-error.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
 type GoalStatus = "active" | "achieved" | "dropped";
-type Row = {
-  id: string;
-  client_id: string;
-  title: string;
-  target_date: string | null;
-  status: GoalStatus;
-  created_at: Date;
-  updated_at: Date;
-};
 
-function toGoal(row: Row) {
+const goalColumns = [
+  "goals.id",
+  "goals.client_id",
+  "goals.title",
+  "goals.target_date",
+  "goals.status",
+  utcText("goals.created_at").as("created_at"),
+  utcText("goals.updated_at").as("updated_at"),
+] as const;
+
+function selectGoals(db: Db) {
+  return db.selectFrom("goals").innerJoin("clients", "clients.id", "goals.client_id").select(goalColumns);
+}
+
+type GoalRow = RowOf<ReturnType<typeof selectGoals>>;
+
+function toGoal(row: GoalRow) {
   return {
     id: row.id,
     clientId: row.client_id,
     title: row.title,
     targetDate: row.target_date,
     status: row.status,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoFromUtcText(row.created_at),
+    updatedAt: isoFromUtcText(row.updated_at),
   };
 }
 
@@ -34,11 +42,7 @@ export async function listGoals(
   query: { limit: number; cursor?: string; status?: GoalStatus },
 ) {
   const after = decodeCursor(query.cursor);
-  let q = db
-    .selectFrom("goals")
-    .innerJoin("clients", "clients.id", "goals.client_id")
-    .selectAll("goals")
-    .select(sql<string>`goals.created_at::text`.as("sort_key"))
+  let q = selectGoals(db)
     .where("goals.client_id", "=", clientId)
     .where((eb) => eb.or([eb("clients.coach_id", "=", userId), eb("clients.linked_user_id", "=", userId)]))
     .orderBy("goals.created_at", "desc")
@@ -46,7 +50,7 @@ export async function listGoals(
     .limit(query.limit + 1);
   if (query.status) q = q.where("goals.status", "=", query.status);
   if (after) q = q.where(afterCursor(["goals.created_at", "goals.id"], "desc", after));
-  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: utcSortKey(row.created_at), id: row.id }));
   return { items: page.items.map(toGoal), nextCursor: page.nextCursor };
 }
 
@@ -71,7 +75,7 @@ export async function createGoal(
         .where("clients.id", "=", clientId)
         .where("clients.coach_id", "=", coachId),
     )
-    .returningAll()
+    .returning(goalColumns)
     .executeTakeFirst();
   return row && toGoal(row);
 }
@@ -88,7 +92,7 @@ export async function updateGoal(
     .set({ ...rest, ...(targetDate !== undefined ? { target_date: targetDate } : {}), updated_at: new Date() })
     .where("id", "=", id)
     .where("client_id", "in", db.selectFrom("clients").select("id").where("coach_id", "=", coachId))
-    .returningAll()
+    .returning(goalColumns)
     .executeTakeFirst();
   return row && toGoal(row);
 }

@@ -1,31 +1,28 @@
-import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
+import type { RowOf } from "../../db/row-of.ts";
 import { AppError } from "../../http/app-error.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 
-const columns = [
+// Timestamps as UTC text, formatted by isoFromUtcText: the one way every query writes timestamps.
+const noteColumns = [
   "notes.id",
   "notes.client_id",
   "notes.appointment_id",
   "notes.author_id",
   "notes.body",
   "notes.visibility",
-  "notes.created_at",
-  "notes.updated_at",
+  utcText("notes.created_at").as("created_at"),
+  utcText("notes.updated_at").as("updated_at"),
 ] as const;
 
-type Row = {
-  id: string;
-  client_id: string;
-  appointment_id: string | null;
-  author_id: string | null;
-  body: string;
-  visibility: "private" | "shared";
-  created_at: Date;
-  updated_at: Date;
-};
+function selectNotes(db: Db) {
+  return db.selectFrom("notes").innerJoin("clients", "clients.id", "notes.client_id").select(noteColumns);
+}
 
-function toNote(row: Row) {
+type NoteRow = RowOf<ReturnType<typeof selectNotes>>;
+
+function toNote(row: NoteRow) {
   return {
     id: row.id,
     clientId: row.client_id,
@@ -33,8 +30,8 @@ function toNote(row: Row) {
     authorId: row.author_id,
     body: row.body,
     visibility: row.visibility,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoFromUtcText(row.created_at),
+    updatedAt: isoFromUtcText(row.updated_at),
   };
 }
 
@@ -46,10 +43,7 @@ export async function listNotes(
   query: { limit: number; cursor?: string; visibility?: "private" | "shared" },
 ) {
   const after = decodeCursor(query.cursor);
-  let q = db
-    .selectFrom("notes")
-    .innerJoin("clients", "clients.id", "notes.client_id")
-    .select([...columns, sql<string>`notes.created_at::text`.as("sort_key")])
+  let q = selectNotes(db)
     .where("notes.client_id", "=", clientId)
     .where((eb) =>
       eb.or([
@@ -62,7 +56,7 @@ export async function listNotes(
     .limit(query.limit + 1);
   if (query.visibility) q = q.where("notes.visibility", "=", query.visibility);
   if (after) q = q.where(afterCursor(["notes.created_at", "notes.id"], "desc", after));
-  const page = toPage(await q.execute(), query.limit, (row) => ({ k: row.sort_key, id: row.id }));
+  const page = toPage(await q.execute(), query.limit, (row) => ({ k: utcSortKey(row.created_at), id: row.id }));
   return { items: page.items.map(toNote), nextCursor: page.nextCursor };
 }
 
@@ -99,7 +93,7 @@ export async function createNote(
       visibility: input.visibility,
       appointment_id: input.appointmentId ?? null,
     })
-    .returningAll()
+    .returning(noteColumns)
     .executeTakeFirstOrThrow();
   return toNote(row);
 }
@@ -116,7 +110,7 @@ export async function updateNote(
     .set({ ...input, updated_at: new Date() })
     .where("id", "=", id)
     .where("client_id", "in", db.selectFrom("clients").select("id").where("coach_id", "=", coachId))
-    .returningAll()
+    .returning(noteColumns)
     .executeTakeFirst();
   return row && toNote(row);
 }
