@@ -56,43 +56,13 @@ interface ScaleContext {
  * coach. The depth and the search must cost no more than the first page (budgets.ts).
  */
 export async function runScaleScenario(ctx: ScaleContext): Promise<ScaleResults> {
-  const coach = await signUpCoach(
-    ctx.baseUrl,
-    ctx.origin,
-    `scale-coach-${Date.now().toString(36)}`,
-    "Scale coach",
-    1 << 20,
-  );
-  const sql = postgres(ctx.appDbUrl, { max: 1, onnotice: () => {} });
-  let cursors: string[];
-  let searchTerms: string[];
-  try {
-    ctx.log(
-      `scale: seeding ${SCALE.clients} clients for one coach and ${SCALE.otherCoaches * SCALE.clientsPerOtherCoach} for others`,
-    );
-    await seedScale(sql, coach.userId, ctx.log);
-    cursors = await deepCursors(sql, coach.userId);
-    searchTerms = await surnames(sql, coach.userId);
-  } finally {
-    await sql.end();
-  }
-  const get = (path: string) =>
-    fetch(`${ctx.baseUrl}${path}`, { headers: { authorization: `Bearer ${coach.token}` } }).then(async (res) => {
-      if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${await res.text()}`);
-      return (await res.json()) as { items: { id: string; name: string }[] };
-    });
-  await checkDeepPage(get, cursors[0] as Cursor);
-  for (const term of searchTerms) {
-    const page = await get(`/api/v1/clients?q=${term}`);
-    if (!page.items.some((item) => item.name.includes(term))) throw new Error(`scale: no search result for ${term}`);
-  }
-
+  const { token, cursors, searchTerms } = await prepareScale(ctx);
   const load = async (name: string, paths: string[]) => {
     ctx.log(`${name}: ${ctx.warmupS} s warm-up + ${ctx.durationS} s`);
     const resets = await resetLimitsContinuously(ctx.redisUrl, LIMITER_RESET_MS);
     try {
       return await ctx.loadGenerator.load(
-        { token: coach.token, paths },
+        { token, paths },
         { baseUrl: ctx.baseUrl, connections: ctx.connections, warmupS: ctx.warmupS, durationS: ctx.durationS },
       );
     } finally {
@@ -109,6 +79,35 @@ export async function runScaleScenario(ctx: ScaleContext): Promise<ScaleResults>
     searchTerms.map((term) => `/api/v1/clients?q=${term}`),
   );
   return { firstPage, deepPage, search, searchTerms };
+}
+
+/** Signs the scale coach up, seeds, and checks through the API that the cursors and terms work. */
+async function prepareScale(ctx: ScaleContext) {
+  const handle = `scale-coach-${Date.now().toString(36)}`;
+  const { token, userId } = await signUpCoach(ctx.baseUrl, ctx.origin, handle, "Scale coach", 1 << 20);
+  const sql = postgres(ctx.appDbUrl, { max: 1, onnotice: () => {} });
+  let cursors: Cursor[];
+  let searchTerms: string[];
+  try {
+    const others = SCALE.otherCoaches * SCALE.clientsPerOtherCoach;
+    ctx.log(`scale: seeding ${SCALE.clients} clients for one coach and ${others} for others`);
+    await seedScale(sql, userId, ctx.log);
+    cursors = await deepCursors(sql, userId);
+    searchTerms = await surnames(sql, userId);
+  } finally {
+    await sql.end();
+  }
+  const get = async (path: string) => {
+    const res = await fetch(`${ctx.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { items: { id: string; name: string }[] };
+  };
+  await checkDeepPage(get, cursors[0] as Cursor);
+  for (const term of searchTerms) {
+    const page = await get(`/api/v1/clients?q=${term}`);
+    if (!page.items.some((item) => item.name.includes(term))) throw new Error(`scale: no search result for ${term}`);
+  }
+  return { token, cursors, searchTerms };
 }
 
 interface Cursor {
