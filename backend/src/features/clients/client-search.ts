@@ -10,7 +10,8 @@ import { type SqlBool, sql } from "kysely";
  * - a substring of 3+ characters has trigrams of its own;
  * - a substring of one or two has none: pg_trgm extracts none between wildcards, and the index
  *   would return the whole roster to recheck. A start of a word has: pg_trgm pads every word with
- *   two blanks in front, so `ab%` and `% ab%` yield "  a" and " ab" (Postgres docs, F.35 pg_trgm).
+ *   two blanks in front, so `ab%` and `% ab%` yield "  a" and " ab" (Postgres docs, pg_trgm: "each
+ *   word is considered to have two spaces prefixed").
  * Where a term is common the planner walks the list's own index instead and stops after a page; its
  * estimate of a term's share comes from the statistics ANALYZE keeps for the index expression.
  */
@@ -30,7 +31,7 @@ export function escapeLike(term: string): string {
 
 /**
  * The search predicate on `clients`, for a term passed through `escapeLike`. The wildcards are added
- * in SQL, so each kind is a statement text of its own (and a prepared statement of its own).
+ * in SQL, so each kind is a statement text of its own, planned for its term (client-queries.ts).
  */
 export function matchesSearch(kind: SearchKind, escapedTerm: string) {
   const name = sql.ref("clients.name");
