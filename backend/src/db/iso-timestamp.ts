@@ -2,10 +2,11 @@ import { sql } from "kysely";
 
 /**
  * A timestamptz column as Postgres' text of its UTC time (`2026-01-02 03:04:05.678901`, the fraction
- * trimmed of trailing zeros), whatever the session's time zone. Hot list queries select this and
- * `isoFromUtcText` formats it: rows carry no `Date` to parse and format again, and Postgres' text
- * output costs a fraction of `to_char` (the roster's 21 rows: 80 → 40 µs of execution,
- * docs/performance.md).
+ * trimmed of trailing zeros), whatever the session's time zone. Every query selects its timestamps
+ * this way and `isoFromUtcText` formats them — the one way the API writes a timestamp: rows carry no
+ * `Date` to parse and format again, and Postgres' text output costs a fraction of `to_char` (the
+ * roster's 21 rows: 80 → 40 µs of execution, docs/performance.md). backend/test/timestamp-output.test.ts
+ * holds every list to what `Date.prototype.toISOString` wrote before.
  */
 export function utcText(column: string) {
   return sql<string>`(${sql.ref(column)} at time zone 'UTC')::text`;
