@@ -13,8 +13,10 @@ export default defineConfig({
           root: "backend",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Safety nets against hangs, not performance bounds: under stress-ng a file runs 2–4×
+          // slower (scripts/test/stress-suite.sh), and a test that spawns a server takes longer still.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
           pool: "forks",
         },
       },

@@ -137,7 +137,7 @@ describe("loadConfig", () => {
       cwd: new URL("..", import.meta.url).pathname,
       env: { PATH: process.env.PATH, APP_ENV: "production", DATABASE_URL: DB, LOG_LEVEL: "debug" },
       encoding: "utf8",
-      timeout: 20_000,
+      timeout: 100_000, // a tsx start on a loaded machine: a hang guard, not a speed bound
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Invalid configuration");

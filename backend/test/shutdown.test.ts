@@ -30,7 +30,8 @@ async function startServerProcess(env: Record<string, string>) {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await waitForPort(port, 20_000);
+  // Bounded only by the test's timeout: under load a tsx start takes tens of seconds.
+  await waitForPort(port, 100_000);
   /** Resolves once the server has logged `line` (its own events, not a guess at how long they take). */
   const logged = async (line: string) => {
     const deadline = Date.now() + 30_000;

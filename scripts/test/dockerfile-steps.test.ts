@@ -117,7 +117,7 @@ describe("the Dockerfile's build steps, run outside Docker", () => {
     try {
       let status = 0;
       const poll = async () => {
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + 90_000; // a hang guard: a loaded machine starts slowly
         while (Date.now() < deadline && api.exitCode === null) {
           status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
             (res) => res.status,

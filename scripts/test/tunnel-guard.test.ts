@@ -99,10 +99,10 @@ describe("tunnel guard", () => {
   it("stops the connector after exactly N consecutive failures and starts it after exactly M successes", async () => {
     node.state.mode = "fail";
     guard = startScript(GUARD, env());
-    await waitFor(() => flips(node.state.events).length === 1, 10_000, "connector stopped");
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector stopped");
     node.state.mode = "ok";
-    await waitFor(() => flips(node.state.events).length === 2, 10_000, "connector started");
-    await waitFor(() => hook.bodies.length === 2, 5_000, "two webhook alerts");
+    await waitFor(() => flips(node.state.events).length === 2, 30_000, "connector started");
+    await waitFor(() => hook.bodies.length === 2, 30_000, "two webhook alerts");
     guard.child.kill("SIGTERM");
     await guard.exited;
 
@@ -132,7 +132,7 @@ describe("tunnel guard", () => {
   it("treats a dropped connection as a failure", async () => {
     node.state.mode = "drop";
     guard = startScript(GUARD, env({ GUARD_FAIL_THRESHOLD: "2" }));
-    await waitFor(() => guard?.output().includes("connector stopped") ?? false, 10_000, "connector stopped");
+    await waitFor(() => guard?.output().includes("connector stopped") ?? false, 30_000, "connector stopped");
     expect(guard.output()).toMatch(/connector stopped: health failed 2 times in a row \(no answer \(curl exit \d+\)\)/);
   });
 
@@ -172,7 +172,7 @@ describe("tunnel guard", () => {
     }
     expect(guard.output()).toContain("holding: last flip was");
     // One alert per transition; the last one may still be in flight when the guard has exited.
-    await waitFor(() => hook.bodies.length === transitions.length, 5_000, "one alert per transition");
+    await waitFor(() => hook.bodies.length === transitions.length, 30_000, "one alert per transition");
   });
 
   /** Mean time between the guard's probes on this machine right now (healthy node, 0.1 s interval). */
@@ -199,17 +199,17 @@ describe("tunnel guard", () => {
     const stopCmd = `if [ -e ${marker} ]; then echo stop >> ${record}; else touch ${marker}; exit 3; fi`;
     node.state.mode = "fail";
     guard = startScript(GUARD, env({ GUARD_FAIL_THRESHOLD: "2", GUARD_STOP_CMD: stopCmd }));
-    await waitFor(() => guard?.output().includes("connector stopped") ?? false, 10_000, "connector stopped");
+    await waitFor(() => guard?.output().includes("connector stopped") ?? false, 30_000, "connector stopped");
 
     expect(guard.output()).toMatch(/failed \(exit 3\); retrying on the next tick/);
     expect(await readFile(record, "utf8")).toBe("stop\n");
-    await waitFor(() => hook.bodies.length === 1, 5_000, "one alert");
+    await waitFor(() => hook.bodies.length === 1, 30_000, "one alert");
   });
 
   it("exits cleanly and promptly on SIGTERM, even in the middle of a long interval", async () => {
     const port = await freePort();
     guard = startScript(GUARD, env({ GUARD_HEALTH_URL: `http://127.0.0.1:${port}/health`, GUARD_INTERVAL_S: "30" }));
-    await waitFor(() => guard?.output().includes("watching") ?? false, 5_000, "guard started");
+    await waitFor(() => guard?.output().includes("watching") ?? false, 30_000, "guard started");
     await new Promise((resolve) => setTimeout(resolve, 300));
     const sent = Date.now();
     guard.child.kill("SIGTERM");
