@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Db } from "../src/db/database.ts";
 import { createClient, listClients } from "../src/features/clients/client-queries.ts";
+import { searchKind } from "../src/features/clients/client-search.ts";
 import { createTestDatabase } from "./support/test-services.ts";
 
 // What `GET /clients?q=` matches (docs/api.md § Lists): 3+ characters anywhere in the name or the
@@ -51,6 +52,14 @@ describe("roster search", () => {
     expect(await search("SMITH")).toEqual(["Anna Smith", "Joan Anders"]);
     expect(await search("osm")).toEqual(["Cosmo Kramer"]);
     expect(await search("example.test")).toEqual(["Anna Smith", "Zoe 100% Real"]);
+  });
+
+  it("tells short terms, terms and phrases apart (each is a statement of its own)", () => {
+    expect(searchKind("sm")).toBe("prefix");
+    expect(searchKind("é")).toBe("prefix");
+    expect(searchKind("smi")).toBe("substring");
+    expect(searchKind("smith@example.test")).toBe("substring");
+    expect(searchKind("smi th")).toBe("phrase");
   });
 
   it("does not match a term that only spans the name and the email", async () => {

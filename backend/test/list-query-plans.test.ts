@@ -165,13 +165,20 @@ describe("list queries at a deep cursor", () => {
 });
 
 describe("roster search", () => {
-  const usesSearchIndex = (plan: PlanNode) =>
-    expect(
-      nodesOf(plan).some(
-        (node) => node["Node Type"] === "Bitmap Index Scan" && node["Index Name"] === "clients_search_idx",
-      ),
-      outline(plan),
-    ).toBe(true);
+  // The search index (migration 0006) holds the trigrams of `lower(name || ' ' || email)` first and
+  // the coach second; a search must be one index condition on both, in that order — the term's
+  // LIKE on the lower-cased text, then the coach — so that GIN looks the term's candidates up in the
+  // coach's posting list instead of stepping through it (docs/performance.md § Scale).
+  const SEARCH_COND = new RegExp(
+    String.raw`^\(\(lower\(\(\(name \|\| ' '::text\) \|\| COALESCE\(email, ''::text\)\)\) ~~ '[^']*'::text\) AND \(coach_id = '${PLAN.coach}'::text\)\)$`,
+  );
+  const usesSearchIndex = (plan: PlanNode, scans = 1) => {
+    const found = nodesOf(plan).filter(
+      (node) => node["Node Type"] === "Bitmap Index Scan" && node["Index Name"] === "clients_search_trgm_idx",
+    );
+    expect(found, outline(plan)).toHaveLength(scans);
+    for (const node of found) expect(node["Index Cond"], outline(plan)).toMatch(SEARCH_COND);
+  };
 
   // A search is sent unprepared (planned-each-time.ts): Postgres plans it for its term every time,
   // never with a generic plan, so its custom plan is the one that runs.
@@ -192,7 +199,20 @@ describe("roster search", () => {
     const { query, result } = await captured(() => listClients(db, PLAN.coach, { ...page, q: "qx", as: "coach" }));
     expect(result.items).toEqual([]);
     expect(isPlannedEachTime(query)).toBe(true);
-    usesSearchIndex(await planOf(sql, query, "custom"));
+    // One index scan for the start of the text, one for the start of a word.
+    usesSearchIndex(await planOf(sql, query, "custom"), 2);
+  });
+
+  it("walks the list's own index for a common term, stopping after a page", async () => {
+    // A fifth of the roster is called Anna: the newest 21 matches are among the newest ~100 entries.
+    const { query, result } = await captured(() => listClients(db, PLAN.coach, { ...page, q: "anna", as: "coach" }));
+    expect(result.items).toHaveLength(20);
+    const plan = await planOf(sql, query, "custom");
+    const scans = scansOf(plan, "clients");
+    expect(
+      scans.map((scan) => [scan["Node Type"], scan["Index Name"]]),
+      outline(plan),
+    ).toEqual([["Index Scan", "clients_coach_created_idx"]]);
   });
 
   it("leaves the plain list prepared", async () => {
