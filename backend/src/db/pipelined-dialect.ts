@@ -1,15 +1,15 @@
-import type {
+import {
   CompiledQuery,
-  ControlConnectionProvider,
-  DatabaseConnection,
-  DatabaseIntrospector,
-  Dialect,
-  DialectAdapter,
-  Driver,
-  Kysely,
-  QueryCompiler,
-  QueryResult,
-  TransactionSettings,
+  type ControlConnectionProvider,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
 } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import type postgres from "postgres";
@@ -125,8 +125,15 @@ class PipelinedDriver implements Driver {
     return this.inner.commitTransaction(reservedOf(connection));
   }
 
-  rollbackTransaction(connection: PoolConnection): Promise<void> {
-    return this.inner.rollbackTransaction(reservedOf(connection));
+  /**
+   * ROLLBACK ourselves instead of through kysely-postgres-js: it inherits Kysely 0.29's
+   * PostgresDriver.rollbackTransaction, which on a failed ROLLBACK (the connection died under the
+   * transaction) calls a private discard method its connection class lacks, so the caller got
+   * "connection[PRIVATE_MARK_FOR_DISCARD_METHOD] is not a function" (a 500) instead of the
+   * connection error (a 503). The dead connection itself is dropped by postgres.js on release.
+   */
+  async rollbackTransaction(connection: PoolConnection): Promise<void> {
+    await reservedOf(connection).executeQuery(CompiledQuery.raw("rollback"));
   }
 
   async savepoint(
