@@ -81,7 +81,7 @@ for ((run = 1; run <= RUNS; run++)); do
   seconds=$(($(date +%s) - started))
   if [[ "$status" -ne 0 ]]; then
     log "run ${run}/${RUNS} FAILED after ${seconds} s (exit ${status}); the failures:"
-    grep -E '^ FAIL |AssertionError|Error:' "${LOG_DIR}/run-${run}.log" | head -20 || true
+    grep -E '^ FAIL |^(AssertionError|Error): |^ +(×|→) ' "${LOG_DIR}/run-${run}.log" | head -20 || true
     log "full output: ${LOG_DIR}/run-${run}.log"
     exit 1
   fi
