@@ -16,6 +16,27 @@ import type postgres from "postgres";
 import { isPlannedEachTime } from "./planned-each-time.ts";
 
 const WRITE_COMMANDS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+const PREPARED = { prepare: true };
+// `textParameters` is our postgres.js patch (patches/postgres@3.4.9.patch): the statement goes in one
+// write instead of waiting a round trip for its parameter types.
+const UNPREPARED = { prepare: false, textParameters: true } as postgres.UnsafeQueryOptions;
+
+/**
+ * A statement planned each time is sent unprepared with its parameters as text, their types
+ * inferred by Postgres: one write (Parse, Describe, Bind, Execute), as libpq sends a query with
+ * parameters. postgres.js otherwise asks for the types first, because it serializes some values by
+ * the type Postgres expects (a JS string bound to a json parameter becomes a JSON string, a Date
+ * an ISO text). Strings and numbers (and null) are sent the same whatever the type, so any other
+ * value is refused here rather than sent differently.
+ */
+function unpreparedOptions(query: CompiledQuery): postgres.UnsafeQueryOptions {
+  for (const value of query.parameters) {
+    if (value !== null && typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value))) {
+      throw new TypeError(`a statement planned each time takes strings, numbers and null only, got ${typeof value}`);
+    }
+  }
+  return UNPREPARED;
+}
 
 /**
  * Kysely on postgres.js, with single statements sent to the shared pool instead of a connection
@@ -77,7 +98,7 @@ class PoolConnection implements DatabaseConnection {
     const pending = this.sql.unsafe(
       compiledQuery.sql,
       [...compiledQuery.parameters] as postgres.ParameterOrJSON<never>[],
-      { prepare: !isPlannedEachTime(compiledQuery) },
+      isPlannedEachTime(compiledQuery) ? unpreparedOptions(compiledQuery) : PREPARED,
     );
     this.#pending = pending;
     try {
