@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/lib/free-port.ts";
+import { resetLimitsContinuously } from "./lib/limiter-reset.ts";
 import { LoadGenerator } from "./lib/load-generator.ts";
+import { prepareScale, scalePaths } from "./lib/scale.ts";
 import { seedUsers } from "./lib/seed.ts";
 import {
   productionEnv,
@@ -15,7 +17,7 @@ import {
   startInfra,
   startServerProcess,
 } from "./lib/stack.ts";
-import { SCENARIOS, type ScenarioName } from "./lib/traffic.ts";
+import { type PathRotation, SCENARIOS, type ScenarioName } from "./lib/traffic.ts";
 import { median, parseVariants, roundOrder } from "./lib/variants.ts";
 
 const USAGE = `usage: tsx bench/compare.ts [options] VARIANT [VARIANT...]
@@ -35,7 +37,9 @@ VARIANT   label[,dist=DIR][,NAME=value...][,--node-flag...]
 
 Options:
   --scenario S   clients (default), me, mixed, health or create-client — 32 connections, closed
-                 loop, sent from a worker thread (bench/lib/load-generator.ts)
+                 loop, sent from a worker thread (bench/lib/load-generator.ts); or scale-page,
+                 scale-deep, scale-search: the 200k roster of pnpm bench's scale scenario (seeded
+                 once, 1.2M rows, ~90 s), its first page, pages at depth 150k or ?q= searches
   --rounds N     windows per variant (default 6)
   --window S     seconds per window after 0.5 s of warm-up (default 5)
   --users N      seeded coaches the requests round-robin over (default 256)
@@ -59,8 +63,9 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const scenario = values.scenario as ScenarioName;
-  if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: ${SCENARIOS.join(", ")}, not ${scenario}`);
+  const scenario = values.scenario as ScenarioName | ScaleScenario;
+  if (![...SCENARIOS, ...SCALE_SCENARIOS].includes(scenario))
+    throw new Error(`--scenario: ${[...SCENARIOS, ...SCALE_SCENARIOS].join(", ")}, not ${scenario}`);
   const rounds = positiveInt("--rounds", values.rounds as string);
   const windowS = positiveInt("--window", values.window as string);
   const users = positiveInt("--users", values.users as string);
@@ -90,20 +95,33 @@ async function main(): Promise<number> {
       path.join(infra.dir, "seeder.log"),
     );
     servers.push(seeder);
-    console.error(`[compare] seeding ${users} coaches × 20 clients`);
-    generator = new LoadGenerator(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
+    let load: ScenarioName | PathRotation;
+    if (isScaleScenario(scenario)) {
+      const scale = await prepareScale({
+        baseUrl: seeder.baseUrl,
+        origin: base.CORS_ORIGIN as string,
+        appDbUrl: infra.appDbUrl,
+        log: (line) => console.error(`[compare] ${line}`),
+      });
+      const paths = scalePaths(scale);
+      load = { token: scale.token, paths: SCALE_PATHS[scenario](paths) };
+      generator = new LoadGenerator([]);
+    } else {
+      console.error(`[compare] seeding ${users} coaches × 20 clients`);
+      generator = new LoadGenerator(await seedUsers(seeder.baseUrl, users, base.CORS_ORIGIN as string));
+      load = scenario;
+    }
     await seeder.stop();
     const loadGenerator = generator;
     const window = async (server: ServerProcess, warmupS: number, durationS: number) => {
       await resetRateLimits(infra.redis.url);
+      // One user sends every request of a scale scenario, far over its 600/min (bench/lib/scale.ts).
+      const resets = isScaleScenario(scenario) ? await resetLimitsContinuously(infra.redis.url, 100) : undefined;
       const cpu0 = cpuSeconds(server);
       const started = performance.now();
-      const result = await loadGenerator.load(scenario, {
-        baseUrl: server.baseUrl,
-        connections: 32,
-        warmupS,
-        durationS,
-      });
+      const result = await loadGenerator
+        .load(load, { baseUrl: server.baseUrl, connections: 32, warmupS, durationS })
+        .finally(() => resets?.stop());
       const cpu = (cpuSeconds(server) - cpu0) / ((performance.now() - started) / 1000);
       return { ...result, usPerRequest: (cpu * 1e6) / result.rps };
     };
@@ -139,6 +157,18 @@ async function main(): Promise<number> {
     for (const server of servers) await server.stop();
     await infra.stop();
   }
+}
+
+const SCALE_SCENARIOS = ["scale-page", "scale-deep", "scale-search"] as const;
+type ScaleScenario = (typeof SCALE_SCENARIOS)[number];
+const SCALE_PATHS: Record<ScaleScenario, (paths: ReturnType<typeof scalePaths>) => string[]> = {
+  "scale-page": (paths) => paths.firstPage,
+  "scale-deep": (paths) => paths.deepPage,
+  "scale-search": (paths) => paths.search,
+};
+
+function isScaleScenario(name: string): name is ScaleScenario {
+  return (SCALE_SCENARIOS as readonly string[]).includes(name);
 }
 
 function positiveInt(name: string, value: string): number {

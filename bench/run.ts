@@ -24,7 +24,35 @@ import {
 } from "./lib/stack.ts";
 import { type ScenarioName, Traffic } from "./lib/traffic.ts";
 
+const USAGE = `usage: pnpm bench [-- options]   (or tsx bench/run.ts [options])
+
+Builds the backend, starts Postgres, Redis and the API in production mode on loopback, seeds, and
+runs every scenario against same-run baselines; prints the figures and the budgets of
+docs/performance.md § Budgets, writes bench/results.json, and exits 1 when a budget fails.
+
+  --quick        the smoke check of pnpm test: short windows, 64 coaches, no scale scenario (~1 min)
+  --no-scale     the full run without the 200k-roster scale scenario (which seeds 1.2M rows)
+  --scale-only   only the scale scenario
+  --no-build     use backend/dist as it is
+  --cpu-prof     write a V8 CPU profile of the API into bench/
+  --help         this text
+Comparing two builds side by side: tsx bench/compare.ts --help`;
+const KNOWN_FLAGS = new Set(["--quick", "--no-scale", "--scale-only", "--no-build", "--cpu-prof", "--help"]);
 const args = new Set(process.argv.slice(2));
+if (args.has("--help") || args.has("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const arg of args) {
+  if (!KNOWN_FLAGS.has(arg)) {
+    console.error(`bench: unknown option ${arg}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (args.has("--scale-only") && args.has("--no-scale")) {
+  console.error("bench: --scale-only and --no-scale exclude each other");
+  process.exit(2);
+}
 const quick = args.has("--quick");
 // The scale scenario (a 200k roster, bench/lib/scale.ts) seeds 1.2M rows: full runs only.
 const scaleOnly = args.has("--scale-only");

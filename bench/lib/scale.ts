@@ -69,20 +69,15 @@ export async function runScaleScenario(ctx: ScaleContext): Promise<ScaleResults>
       await resets.stop();
     }
   };
-  const firstPage = await load("scale: first page", ["/api/v1/clients"]);
-  const deepPage = await load(
-    `scale: page at depth ${SCALE_DEPTH}`,
-    cursors.map((c) => `/api/v1/clients?cursor=${c.cursor}`),
-  );
-  const search = await load(
-    "scale: search",
-    searchTerms.map((term) => `/api/v1/clients?q=${term}`),
-  );
+  const paths = scalePaths({ cursors, searchTerms });
+  const firstPage = await load("scale: first page", paths.firstPage);
+  const deepPage = await load(`scale: page at depth ${SCALE_DEPTH}`, paths.deepPage);
+  const search = await load("scale: search", paths.search);
   return { firstPage, deepPage, search, searchTerms };
 }
 
 /** Signs the scale coach up, seeds, and checks through the API that the cursors and terms work. */
-async function prepareScale(ctx: ScaleContext) {
+export async function prepareScale(ctx: Pick<ScaleContext, "baseUrl" | "origin" | "appDbUrl" | "log">) {
   const handle = `scale-coach-${Date.now().toString(36)}`;
   const { token, userId } = await signUpCoach(ctx.baseUrl, ctx.origin, handle, "Scale coach", 1 << 20);
   const sql = postgres(ctx.appDbUrl, { max: 1, onnotice: () => {} });
@@ -108,6 +103,15 @@ async function prepareScale(ctx: ScaleContext) {
     if (!page.items.some((item) => item.name.includes(term))) throw new Error(`scale: no search result for ${term}`);
   }
   return { token, cursors, searchTerms };
+}
+
+/** The paths each part of the scenario rotates over, from what `prepareScale` returned. */
+export function scalePaths({ cursors, searchTerms }: { cursors: Cursor[]; searchTerms: string[] }) {
+  return {
+    firstPage: ["/api/v1/clients"],
+    deepPage: cursors.map((c) => `/api/v1/clients?cursor=${c.cursor}`),
+    search: searchTerms.map((term) => `/api/v1/clients?q=${term}`),
+  };
 }
 
 interface Cursor {
