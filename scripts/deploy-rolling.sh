@@ -4,8 +4,19 @@
 # container is ready, put the connector back, wait until the edge sees it, then the next node.
 set -euo pipefail
 
+# Steps are timed with EPOCHREALTIME, which bash has since 5.0 (bash NEWS, 5.0 "new features" d.);
+# macOS ships bash 3.2, where it is unset and `set -u` would stop the script mid-deploy.
+if ((BASH_VERSINFO[0] < 5)); then
+  echo "deploy-rolling.sh needs bash >= 5, this is ${BASH_VERSION}." >&2
+  # shellcheck disable=SC2016 # printed for the operator to paste, not expanded here
+  echo 'macOS: brew install bash, then run it with that bash: "$(brew --prefix)/bin/bash" scripts/deploy-rolling.sh ...' >&2
+  exit 2
+fi
+
 REF="${DEPLOY_REF:-HEAD}"
 NODES="${DEPLOY_NODES:-2 1}"
+ALL_NODES="${DEPLOY_ALL_NODES:-1 2}"
+ALLOW_OUTAGE="false"
 DRY_RUN="false"
 FORCE_PUSH="false"
 SKIP_CONNECTOR="false"
@@ -24,10 +35,12 @@ DEPLOY_POLL_S="${DEPLOY_POLL_S:-1}"
 
 usage() {
   cat <<'EOF'
-usage: scripts/deploy-rolling.sh [--ref REF] [--nodes "2 1"] [--force] [--skip-connector] [--dry-run]
+usage: scripts/deploy-rolling.sh [--ref REF] [--nodes "2 1"] [--all-nodes "1 2"] [--force]
+                                [--skip-connector] [--allow-outage] [--dry-run]
 
 For each node in order (default node 2, then node 1):
-  0. check every other node is serving (API ready + connector ready), else refuse to start
+  0. check every other production node (--all-nodes, not only those being deployed): unless at
+     least one of them is serving (API ready + connector ready), refuse to drain this one
   1. stop the node's tunnel guard and cloudflared (cloudflared drains in-flight requests)
   2. git push the ref to the node's Dokku remote (Dokku builds, runs the release phase, switches)
   3. wait for the node's /health/ready        (DEPLOY_READY_TIMEOUT_S)
@@ -38,9 +51,13 @@ node's connector stays stopped (the message says how to put it back). Each step 
 
 options:
   --ref REF            git ref or sha to deploy (default HEAD; env DEPLOY_REF)
-  --nodes "2 1"        node numbers in deploy order (env DEPLOY_NODES)
+  --nodes "2 1"        node numbers in deploy order (env DEPLOY_NODES); "1" alone while node 2
+                       is lost is refused, because draining node 1 would stop every connector
+  --all-nodes "1 2"    every production node, checked before each drain (env DEPLOY_ALL_NODES)
   --force              git push --force (needed to roll back to an older sha)
-  --skip-connector     no connector steps (single-node apps such as staging)
+  --skip-connector     no connector steps and no precheck (single-node apps such as staging)
+  --allow-outage       drain even when no other node is serving: a full outage while the node
+                       builds. Only for a deliberate maintenance window; says so loudly.
   --dry-run            print the exact commands in order, run nothing
   --help               this text
 
@@ -80,6 +97,15 @@ while [[ $# -gt 0 ]]; do
       NODES="$2"
       shift 2
       ;;
+    --all-nodes)
+      [[ $# -ge 2 ]] || die "--all-nodes needs a value"
+      ALL_NODES="$2"
+      shift 2
+      ;;
+    --allow-outage)
+      ALLOW_OUTAGE="true"
+      shift
+      ;;
     --force)
       FORCE_PUSH="true"
       shift
@@ -101,8 +127,14 @@ while [[ $# -gt 0 ]]; do
 done
 
 read -r -a NODE_LIST <<<"$NODES"
+read -r -a ALL_NODE_LIST <<<"$ALL_NODES"
 [[ ${#NODE_LIST[@]} -gt 0 ]] || die "no nodes given"
-for n in "${NODE_LIST[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || die "node '$n' is not a number"; done
+for n in "${NODE_LIST[@]}" "${ALL_NODE_LIST[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || die "node '$n' is not a number"; done
+if [[ "$SKIP_CONNECTOR" == "false" ]]; then
+  for n in "${NODE_LIST[@]}"; do
+    [[ " ${ALL_NODE_LIST[*]} " == *" $n "* ]] || die "node $n is not in --all-nodes '${ALL_NODES}'"
+  done
+fi
 [[ -n "$REF" ]] || die "empty --ref"
 if [[ "$DRY_RUN" == "false" && "$REF" != *"{"* ]]; then
   # Resolve once so every node gets the same commit even if the branch moves meanwhile.
@@ -160,6 +192,49 @@ step() {
   log "[node $node] $what: ok ($(fmt_s "$took"))"
 }
 
+# Runs a check once: prints it, returns its status (no abort).
+check() {
+  local node="$1" what="$2" cmd="$3"
+  log "[node $node] $what: $cmd"
+  if bash -c "$cmd" >/dev/null 2>&1; then
+    log "[node $node] $what: ok"
+    return 0
+  fi
+  log "[node $node] $what: FAILED"
+  return 1
+}
+
+# Before draining node $1: some other production node must be serving, or the tunnel would be left
+# without a connector for the whole build. Every node of --all-nodes is checked, so `--nodes 1`
+# while node 2 is down is refused instead of taking the last connector away.
+precheck_others() {
+  local node="$1" other serving=() down=()
+  for other in "${ALL_NODE_LIST[@]}"; do
+    [[ "$other" == "$node" ]] && continue
+    if [[ "$DRY_RUN" == "true" ]]; then
+      printf '[node %s] precheck api: %s\n' "$other" "$(ready_cmd "$other")"
+      printf '[node %s] precheck connector: %s\n' "$other" "$(connector_cmd "$other")"
+    elif check "$other" "precheck api" "$(ready_cmd "$other")" &&
+      check "$other" "precheck connector" "$(connector_cmd "$other")"; then
+      serving+=("$other")
+    else
+      down+=("$other")
+    fi
+  done
+  [[ "$DRY_RUN" == "true" ]] && return 0
+  if [[ ${#serving[@]} -gt 0 ]]; then
+    [[ ${#down[@]} -eq 0 ]] || log "[node $node] warning: node(s) ${down[*]} not serving; node(s) ${serving[*]} carry the traffic"
+    return 0
+  fi
+  local others="${down[*]:-none}"
+  if [[ "$ALLOW_OUTAGE" == "true" ]]; then
+    log "!!! [node $node] no other production node is serving (checked: $others)."
+    log "!!! --allow-outage: draining node $node anyway. THE API IS DOWN until its connector is back."
+    return 0
+  fi
+  die "[node $node] refusing to drain: no other production node is serving (checked: $others). Draining node $node would leave the tunnel without a connector: a full outage. Bring another node back first (runbooks/node-lost.md), or pass --allow-outage for a deliberate maintenance window."
+}
+
 # Polls a check until it passes or the timeout runs out.
 wait_for() {
   local node="$1" what="$2" cmd="$3" timeout_s="$4" started deadline
@@ -192,12 +267,7 @@ total_started="$(ms_now)"
 for node in "${NODE_LIST[@]}"; do
   touched+=" $node "
   if [[ "$SKIP_CONNECTOR" == "false" ]]; then
-    for other in "${NODE_LIST[@]}"; do
-      [[ "$other" == "$node" ]] && continue
-      # Never drain a node unless another one is serving, or the tunnel would have no connector.
-      step "$other" "precheck api" "$(ready_cmd "$other")"
-      step "$other" "precheck connector" "$(connector_cmd "$other")"
-    done
+    precheck_others "$node"
     step "$node" "stop connector" "$(render "$DEPLOY_STOP_CMD" "$node")"
   fi
   step "$node" "push" "$(render "$DEPLOY_PUSH_CMD" "$node")"

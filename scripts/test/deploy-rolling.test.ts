@@ -94,7 +94,48 @@ describe("rolling deploy", () => {
     const result = await runScript(DEPLOY, ["--ref", "HEAD"], { env: localTransport() });
 
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("ABORTED: [node 1] precheck connector failed");
+    expect(result.stderr).toContain("[node 1] precheck connector: FAILED");
+    expect(result.stderr).toContain("ABORTED: [node 2] refusing to drain: no other production node is serving");
     expect(existsSync(path.join(dir, "actions.log"))).toBe(false);
+  });
+
+  it("refuses --nodes 1 while node 2 is down: it checks every production node, not only those it deploys", async () => {
+    failing.add("/node2/health/ready");
+    const result = await runScript(DEPLOY, ["--ref", "HEAD", "--nodes", "1"], { env: localTransport() });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("[node 2] precheck api: FAILED");
+    expect(result.stderr).toContain("ABORTED: [node 1] refusing to drain: no other production node is serving (checked: 2)");
+    expect(result.stderr).toContain("--allow-outage");
+    // Nothing was drained or pushed: node 1 keeps serving.
+    expect(existsSync(path.join(dir, "actions.log"))).toBe(false);
+  });
+
+  it("drains the last serving node only with --allow-outage, and says loudly that the API is down", async () => {
+    failing.add("/node2/ready");
+    const result = await runScript(DEPLOY, ["--ref", "HEAD", "--nodes", "1", "--allow-outage"], {
+      env: localTransport(),
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("!!! --allow-outage: draining node 1 anyway. THE API IS DOWN");
+    const actions = (await readFile(path.join(dir, "actions.log"), "utf8")).trim().split("\n");
+    expect(actions).toEqual(["stop 1", "push 1", "start 1"]);
+  });
+
+  it("deploys when one other node of three is down, with a warning naming it", async () => {
+    failing.add("/node3/ready");
+    const result = await runScript(DEPLOY, ["--ref", "HEAD", "--nodes", "1", "--all-nodes", "1 2 3"], {
+      env: localTransport(),
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("[node 1] warning: node(s) 3 not serving; node(s) 2 carry the traffic");
+  });
+
+  it("refuses a node to deploy that is not among the production nodes", async () => {
+    const result = await runScript(DEPLOY, ["--dry-run", "--nodes", "3"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("node 3 is not in --all-nodes '1 2'");
   });
 });
