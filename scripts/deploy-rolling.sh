@@ -29,6 +29,8 @@ DEPLOY_READY_URL="${DEPLOY_READY_URL:-}"
 DEPLOY_CONNECTOR_URL="${DEPLOY_CONNECTOR_URL:-}"
 DEPLOY_READY_CMD="${DEPLOY_READY_CMD:-}"
 DEPLOY_CONNECTOR_CMD="${DEPLOY_CONNECTOR_CMD:-}"
+DEPLOY_VERSION_URL="${DEPLOY_VERSION_URL:-}"
+DEPLOY_VERSION_CMD="${DEPLOY_VERSION_CMD:-}"
 DEPLOY_READY_TIMEOUT_S="${DEPLOY_READY_TIMEOUT_S:-120}"
 DEPLOY_CONNECTOR_TIMEOUT_S="${DEPLOY_CONNECTOR_TIMEOUT_S:-60}"
 DEPLOY_POLL_S="${DEPLOY_POLL_S:-1}"
@@ -44,6 +46,7 @@ For each node in order (default node 2, then node 1):
   1. stop the node's tunnel guard and cloudflared (cloudflared drains in-flight requests)
   2. git push the ref to the node's Dokku remote (Dokku builds, runs the release phase, switches)
   3. wait for the node's /health/ready        (DEPLOY_READY_TIMEOUT_S)
+     and for its /health to report the pushed commit as its version (Dokku's GIT_REV)
   4. start cloudflared and the tunnel guard
   5. wait for cloudflared's metrics /ready   (DEPLOY_CONNECTOR_TIMEOUT_S)
 Any failure aborts at once with a non-zero exit: the nodes not yet touched keep serving, the failed
@@ -72,6 +75,8 @@ transport (env): every remote action is a command template; {N} is the node numb
   DEPLOY_READY_CMD       default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready
   DEPLOY_CONNECTOR_URL   if set, probed from here with curl (cloudflared metrics /ready)
   DEPLOY_CONNECTOR_CMD   default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready
+  DEPLOY_VERSION_URL     if set, /health fetched from here with curl
+  DEPLOY_VERSION_CMD     default: $DEPLOY_SSH curl -fsS --max-time 2 http://localhost:3001/health
   DEPLOY_READY_TIMEOUT_S 120    DEPLOY_CONNECTOR_TIMEOUT_S 60    DEPLOY_POLL_S 1
 
 The tunnel guard is stopped with cloudflared so it cannot start the connector in the middle of a
@@ -176,6 +181,17 @@ connector_cmd() {
   fi
 }
 
+# /health's version must be the pushed commit: the container that answers is the new release.
+version_cmd() {
+  local fetch
+  if [[ -n "$DEPLOY_VERSION_URL" ]]; then
+    fetch="$(render "curl -fsS --max-time 2 $DEPLOY_VERSION_URL" "$1")"
+  else
+    fetch="$(render "${DEPLOY_VERSION_CMD:-$DEPLOY_SSH curl -fsS --max-time 2 http://localhost:3001/health}" "$1")"
+  fi
+  printf '%s | grep -Fq %q' "$fetch" "\"version\":\"$REF\""
+}
+
 # Runs one step: prints it, runs it (unless --dry-run), prints its duration; aborts on failure.
 step() {
   local node="$1" what="$2" cmd="$3" started
@@ -272,6 +288,8 @@ for node in "${NODE_LIST[@]}"; do
   fi
   step "$node" "push" "$(render "$DEPLOY_PUSH_CMD" "$node")"
   wait_for "$node" "api ready" "$(ready_cmd "$node")" "$DEPLOY_READY_TIMEOUT_S"
+  # APP_VERSION in the app's config overrides GIT_REV (docs/configuration.md): leave it unset.
+  wait_for "$node" "version" "$(version_cmd "$node")" "$DEPLOY_READY_TIMEOUT_S"
   if [[ "$SKIP_CONNECTOR" == "false" ]]; then
     step "$node" "start connector" "$(render "$DEPLOY_START_CMD" "$node")"
     wait_for "$node" "connector ready" "$(connector_cmd "$node")" "$DEPLOY_CONNECTOR_TIMEOUT_S"

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,10 +15,12 @@ describe("rolling deploy", () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "deploy-rolling-"));
     failing = new Set();
-    // Plays each node's /health/ready and cloudflared /ready: 200 unless the test marks it failing.
+    // Plays each node's /health/ready, /health (with the version the node last got pushed) and
+    // cloudflared /ready: 200 unless the test marks it failing.
     server = await listen((req, res) => {
       res.writeHead(failing.has(req.url ?? "") ? 503 : 200);
-      res.end();
+      const node = req.url?.match(/^\/node(\d+)\/health$/)?.[1];
+      res.end(node ? JSON.stringify({ status: "ok", version: pushedVersion(node) }) : undefined);
     });
   });
 
@@ -27,6 +29,13 @@ describe("rolling deploy", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The ref of the last push to the node (the push command leaves pushed-N-REF files), as Dokku's GIT_REV. */
+  const pushedVersion = (node: string) =>
+    readdirSync(dir)
+      .filter((file) => file.startsWith(`pushed-${node}-`))
+      .map((file) => file.slice(`pushed-${node}-`.length))
+      .at(-1) ?? "never-pushed";
+
   /** A local transport: every remote action becomes a local command recorded in actions.log. */
   const localTransport = () => ({
     DEPLOY_STOP_CMD: `echo "stop {N}" >> ${dir}/actions.log`,
@@ -34,6 +43,7 @@ describe("rolling deploy", () => {
     DEPLOY_PUSH_CMD: `touch ${dir}/pushed-{N}-{REF} && echo "push {N}" >> ${dir}/actions.log`,
     DEPLOY_READY_URL: `http://127.0.0.1:${server.port}/node{N}/health/ready`,
     DEPLOY_CONNECTOR_URL: `http://127.0.0.1:${server.port}/node{N}/ready`,
+    DEPLOY_VERSION_URL: `http://127.0.0.1:${server.port}/node{N}/health`,
     DEPLOY_READY_TIMEOUT_S: "2",
     DEPLOY_CONNECTOR_TIMEOUT_S: "2",
     DEPLOY_POLL_S: "0.1",
@@ -48,6 +58,7 @@ describe("rolling deploy", () => {
       `[node ${n}] stop connector: ${ssh(n)} systemctl stop tunnel-guard cloudflared`,
       `[node ${n}] push: git push dokku-node-${n} v1.2.3:refs/heads/main`,
       `[node ${n}] api ready: until ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready (timeout 120s)`,
+      `[node ${n}] version: until ${ssh(n)} curl -fsS --max-time 2 http://localhost:3001/health | grep -Fq \\"version\\":\\"v1.2.3\\" (timeout 120s)`,
       `[node ${n}] start connector: ${ssh(n)} systemctl start cloudflared tunnel-guard`,
       `[node ${n}] connector ready: until ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready (timeout 60s)`,
     ];
@@ -70,7 +81,7 @@ describe("rolling deploy", () => {
     expect(existsSync(path.join(dir, `pushed-2-${pushed?.[1]}`))).toBe(true);
     expect(existsSync(path.join(dir, `pushed-1-${pushed?.[1]}`))).toBe(true);
 
-    for (const step of ["stop connector", "push", "api ready", "start connector", "connector ready"]) {
+    for (const step of ["stop connector", "push", "api ready", "version", "start connector", "connector ready"]) {
       expect(result.stderr).toMatch(new RegExp(`\\[node 2\\] ${step}: ok \\(\\d+\\.\\d s\\)`));
       expect(result.stderr).toMatch(new RegExp(`\\[node 1\\] ${step}: ok \\(\\d+\\.\\d s\\)`));
     }
@@ -105,7 +116,9 @@ describe("rolling deploy", () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("[node 2] precheck api: FAILED");
-    expect(result.stderr).toContain("ABORTED: [node 1] refusing to drain: no other production node is serving (checked: 2)");
+    expect(result.stderr).toContain(
+      "ABORTED: [node 1] refusing to drain: no other production node is serving (checked: 2)",
+    );
     expect(result.stderr).toContain("--allow-outage");
     // Nothing was drained or pushed: node 1 keeps serving.
     expect(existsSync(path.join(dir, "actions.log"))).toBe(false);
@@ -131,6 +144,14 @@ describe("rolling deploy", () => {
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("[node 1] warning: node(s) 3 not serving; node(s) 2 carry the traffic");
+  });
+
+  it("aborts when the node's /health still reports another version after the push", async () => {
+    const env = { ...localTransport(), DEPLOY_PUSH_CMD: `echo "push {N}" >> ${dir}/actions.log` };
+    const result = await runScript(DEPLOY, ["--ref", "HEAD", "--nodes", "2"], { env });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/ABORTED: \[node 2\] version: not ready after 2s/);
+    expect(result.stderr).toContain("node 2: connector left stopped");
   });
 
   it("refuses a node to deploy that is not among the production nodes", async () => {
