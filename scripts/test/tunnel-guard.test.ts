@@ -16,8 +16,27 @@ type Event = { kind: "probe"; healthy: boolean } | { kind: "stop" | "start"; at:
  * how many probes came before each transition.
  */
 async function startFakeNode() {
-  const state = { mode: "ok" as Mode, probes: 0, events: [] as Event[] };
+  const state = {
+    mode: "ok" as Mode,
+    probes: 0,
+    events: [] as Event[],
+    // What `systemctl is-active cloudflared` prints; stop/start commands change it.
+    unit: "active",
+    // Whether another node's connector is serving (the peer check).
+    peerServing: true,
+    peerChecks: 0,
+  };
   const node = await listen((req, res) => {
+    if (req.url === "/state") {
+      res.end(`${state.unit}\n`);
+      return;
+    }
+    if (req.url === "/peer") {
+      state.peerChecks += 1;
+      res.writeHead(state.peerServing ? 200 : 503);
+      res.end();
+      return;
+    }
     if (req.url === "/health") {
       state.probes += 1;
       const healthy = state.mode === "ok" || (state.mode === "alternate" && state.probes % 2 === 0);
@@ -31,7 +50,10 @@ async function startFakeNode() {
       return;
     }
     const event = req.url?.match(/^\/event\/(stop|start)$/)?.[1];
-    if (event === "stop" || event === "start") state.events.push({ kind: event, at: Date.now() });
+    if (event === "stop" || event === "start") {
+      state.events.push({ kind: event, at: Date.now() });
+      state.unit = event === "stop" ? "inactive" : "active";
+    }
     res.end();
   });
   return { ...node, state };
@@ -91,6 +113,8 @@ describe("tunnel guard", () => {
     GUARD_MIN_FLIP_S: "0",
     GUARD_STOP_CMD: `curl -fsS -o /dev/null http://127.0.0.1:${node.port}/event/stop`,
     GUARD_START_CMD: `curl -fsS -o /dev/null http://127.0.0.1:${node.port}/event/start`,
+    GUARD_STATE_CMD: `curl -fsS http://127.0.0.1:${node.port}/state`,
+    GUARD_PEER_CMD: `curl -fsS -o /dev/null http://127.0.0.1:${node.port}/peer`,
     GUARD_NODE_NAME: "node-under-test",
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${hook.port}/alert`,
     ...overrides,
@@ -218,6 +242,96 @@ describe("tunnel guard", () => {
     // Well before the 30 s sleep it was in would have ended: the signal cut the sleep short.
     expect(Date.now() - sent).toBeLessThan(10_000);
     expect(guard.output()).toContain("received SIGTERM, exiting");
+  });
+
+  it("reads the connector's real state at start: a guard restarted while it is stopped starts it after M successes", async () => {
+    // rotate-secrets.md restarts the guard; it may have had the connector stopped at that moment.
+    node.state.unit = "inactive";
+    guard = startScript(GUARD, env({ GUARD_RECOVER_THRESHOLD: "3" }));
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector started");
+    const events = node.state.events;
+    const startAt = events.findIndex((e) => e.kind === "start");
+    expect(flips(events).map((e) => e.kind)).toEqual(["start"]);
+    expect(streakBefore(events, startAt, true)).toBe(3);
+    expect(guard.output()).toContain("connector is stopped");
+    await waitFor(() => hook.bodies.length === 1, 30_000, "one alert");
+    expect(hook.bodies[0]).toEqual(expect.objectContaining({ event: "connector_started" }));
+  });
+
+  it("follows a connector stopped behind its back and starts it again once the API is healthy", async () => {
+    guard = startScript(GUARD, env({ GUARD_RECOVER_THRESHOLD: "2" }));
+    await waitFor(() => node.state.probes >= 2, 30_000, "guard probing");
+    node.state.unit = "failed"; // cloudflared crashed, or an operator stopped it
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector started");
+    expect(flips(node.state.events)[0]?.kind).toBe("start");
+    expect(guard.output()).toContain("connector is stopped (was running)");
+  });
+
+  it("never stops the last serving connector: it keeps it and alerts connector_kept once", async () => {
+    node.state.peerServing = false;
+    node.state.mode = "fail";
+    guard = startScript(GUARD, env({ GUARD_FAIL_THRESHOLD: "2" }));
+    await waitFor(() => hook.bodies.length === 1, 30_000, "connector_kept alert");
+    const probesAtAlert = node.state.probes;
+    // Many more failing probes: still no stop, and no second alert for the same episode.
+    await waitFor(() => node.state.probes >= probesAtAlert + 10, 60_000, "ten more probes");
+    expect(flips(node.state.events)).toEqual([]);
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: "connector_kept", node: "node-under-test" })]);
+    expect(guard.output()).toMatch(
+      /connector kept: health failed 2 times in a row \(HTTP 503\), but no other node is serving/,
+    );
+    // Once another node serves again, the unhealthy connector is stopped.
+    node.state.peerServing = true;
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector stopped");
+    expect(flips(node.state.events)[0]?.kind).toBe("stop");
+  });
+
+  it("starts its stopped connector at once when no other node is serving, even while unhealthy, and keeps it", async () => {
+    node.state.mode = "fail";
+    guard = startScript(GUARD, env({ GUARD_FAIL_THRESHOLD: "2" }));
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector stopped");
+    // The other node goes down too (or stopped in the same instant): this node rescues at once,
+    // without waiting GUARD_MIN_FLIP_S, and does not stop again while its health stays bad.
+    node.state.peerServing = false;
+    await waitFor(() => flips(node.state.events).length === 2, 30_000, "connector started again");
+    node.state.peerServing = true;
+    const probesAtRescue = node.state.probes;
+    await waitFor(() => node.state.probes >= probesAtRescue + 8, 60_000, "eight more failing probes");
+    expect(flips(node.state.events).map((e) => e.kind)).toEqual(["stop", "start"]);
+    expect(guard.output()).toContain("connector running: no other node is serving: starting the last connector");
+    // Recovered and failing anew: now it may be stopped again.
+    node.state.mode = "ok";
+    await waitFor(() => node.state.probes >= probesAtRescue + 12, 60_000, "healthy probes");
+    node.state.mode = "fail";
+    await waitFor(() => flips(node.state.events).length === 3, 30_000, "connector stopped again");
+  });
+
+  it("checks peers through GUARD_PEERS and GUARD_PEER_URL, and never stops without any peer", async () => {
+    const peerUrl = `http://{PEER}/peer`;
+    node.state.mode = "fail";
+    guard = startScript(
+      GUARD,
+      env({ GUARD_PEER_CMD: "", GUARD_PEERS: "", GUARD_PEER_URL: peerUrl, GUARD_FAIL_THRESHOLD: "2" }),
+    );
+    await waitFor(() => hook.bodies.length === 1, 30_000, "connector_kept without peers");
+    expect(guard.output()).toContain("no GUARD_PEERS: no other node can be proven serving");
+    expect(node.state.peerChecks).toBe(0);
+    guard.child.kill("SIGTERM");
+    await guard.exited;
+
+    // An unreachable peer first, then one that answers: either serving is enough.
+    const deadPort = await freePort();
+    guard = startScript(
+      GUARD,
+      env({
+        GUARD_PEER_CMD: "",
+        GUARD_PEERS: `127.0.0.1:${deadPort} 127.0.0.1:${node.port}`,
+        GUARD_PEER_URL: peerUrl,
+        GUARD_FAIL_THRESHOLD: "2",
+      }),
+    );
+    await waitFor(() => flips(node.state.events).length === 1, 30_000, "connector stopped");
+    expect(node.state.peerChecks).toBeGreaterThan(0);
   });
 
   it("refuses a malformed threshold with a clear message", async () => {
