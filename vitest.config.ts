@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const LOAD_TESTS = ["test/drills.test.ts", "test/bench-quick.test.ts"];
+const LOAD_TESTS = ["test/drills.test.ts", "test/drills-failover.test.ts", "test/bench-quick.test.ts"];
 
 export default defineConfig({
   test: {

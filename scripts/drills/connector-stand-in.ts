@@ -33,6 +33,12 @@ const BAD_GATEWAY =
   "origin connection failed";
 
 type State = "running" | "stopping" | "stopped" | "starting";
+const UNIT_STATE: Record<State, string> = {
+  running: "active",
+  stopping: "deactivating",
+  stopped: "inactive",
+  starting: "activating",
+};
 let state: State = "stopped";
 let data: Server | undefined;
 let presence: Server | undefined;
@@ -123,7 +129,15 @@ const control = createHttpServer((req, res) => {
     res.end(JSON.stringify(body));
   };
   const route = `${req.method} ${req.url}`;
+  // cloudflared's /ready turns 503 the moment a stop begins: connections are marked unregistered
+  // before the grace period (cloudflare/cloudflared metrics/readiness.go, connection/control.go).
   if (route === "GET /ready") return reply(state === "running" ? 200 : 503, { state });
+  // What `systemctl is-active cloudflared` prints for this state (the guard's GUARD_STATE_CMD).
+  if (route === "GET /state") {
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`${UNIT_STATE[state]}\n`);
+    return;
+  }
   if (route === "GET /stats") return reply(200, { state, active: active.size, ...counters });
   if (route === "POST /stop") {
     serial(stop).then(

@@ -32,6 +32,8 @@ function readBody(req: IncomingMessage): Promise<string> {
  *   POST /nodes/N/stop          systemctl stop tunnel-guard cloudflared
  *   POST /nodes/N/start         systemctl start cloudflared tunnel-guard
  *   POST /nodes/N/push?ref=SHA  git push dokku-node-N: SIGTERM the API, wait for its exit, start the build
+ *   GET  /nodes/N/peer-serving  200 if another node's connector is ready (cloudflared /ready of
+ *                               the peers, the guard's GUARD_PEER_CMD)
  *   POST /alerts                the guard's ALERT_WEBHOOK_URL
  */
 export async function startControlServer(nodes: () => DrillNode[]): Promise<ControlServer> {
@@ -46,6 +48,13 @@ export async function startControlServer(nodes: () => DrillNode[]): Promise<Cont
       if (req.method === "POST" && url.pathname === "/alerts") {
         alerts.push({ receivedAt: Date.now(), ...JSON.parse(await readBody(req)) });
         return reply(204, "");
+      }
+      const peer = url.pathname.match(/^\/nodes\/(\d+)\/peer-serving$/);
+      if (req.method === "GET" && peer) {
+        for (const other of nodes()) {
+          if (other.n !== Number(peer[1]) && (await other.connectorReady())) return reply(200, `${other.name} serving`);
+        }
+        return reply(503, "no other node serving");
       }
       const match = url.pathname.match(/^\/nodes\/(\d+)\/(stop|start|push)$/);
       const node = nodes().find((candidate) => candidate.n === Number(match?.[1]));

@@ -25,6 +25,10 @@ export interface NodeOptions {
   /** How long a stopping connector stays reachable after unregistering (> the edge's check period). */
   connectorUnregisterMs: number;
   alertWebhookUrl: string;
+  /** Answers 200 while some other node's connector is serving (the guard's peer check). */
+  peerServingUrl: string;
+  /** This node's GUARD_STOP_DELAY_S: each node its own, so two failing nodes never stop together. */
+  stopDelayS: number;
 }
 
 /**
@@ -92,8 +96,11 @@ export async function startDrillNode(options: NodeOptions): Promise<DrillNode> {
     GUARD_FAIL_THRESHOLD: String(options.guard.failThreshold),
     GUARD_RECOVER_THRESHOLD: String(options.guard.recoverThreshold),
     GUARD_MIN_FLIP_S: String(options.guard.minFlipS),
+    GUARD_STOP_DELAY_S: String(options.stopDelayS),
     GUARD_STOP_CMD: curlPost("stop"),
     GUARD_START_CMD: curlPost("start"),
+    GUARD_STATE_CMD: `curl -fsS --max-time 5 ${connectorControlUrl}/state`,
+    GUARD_PEER_CMD: `curl -fsS -o /dev/null --max-time ${options.guard.healthTimeoutS} ${options.peerServingUrl}`,
     GUARD_NODE_NAME: name,
     ALERT_WEBHOOK_URL: options.alertWebhookUrl,
   };

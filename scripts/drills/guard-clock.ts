@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
 
 /**
- * One tunnel-guard tick as the guard runs it (cloudflared/tunnel-guard.sh: curl into a temp file,
- * cat, rm, then sleep), repeated by bash. $1 = health URL, $2 = interval, $3 = probe timeout, $4 = ticks.
+ * One tunnel-guard tick as the guard runs it (cloudflared/tunnel-guard.sh: the connector's state,
+ * then curl into a temp file, cat, rm, then sleep), repeated by bash. $1 = health URL, $2 = interval,
+ * $3 = probe timeout, $4 = ticks, $5 = the connector's state URL.
  */
 const TICKS_SCRIPT = `
 for ((i = 0; i < $4; i++)); do
+  state="$(bash -c "curl -fsS --max-time 5 $5" 2>/dev/null)" || true
   out="$(mktemp)"
   curl -s -o /dev/null -w '%{http_code}' --max-time "$3" "$1" >"$out" 2>/dev/null || true
   code="$(cat "$out")"
@@ -20,12 +22,18 @@ done`;
  * calibration) instead of assuming an idle machine.
  */
 export async function measureGuardTickMs(
-  healthUrl: string,
+  urls: { health: string; connectorState: string },
   settings: { intervalS: number; healthTimeoutS: number },
   ticks = 8,
 ): Promise<number> {
   const started = performance.now();
-  const args = [healthUrl, String(settings.intervalS), String(settings.healthTimeoutS), String(ticks)];
+  const args = [
+    urls.health,
+    String(settings.intervalS),
+    String(settings.healthTimeoutS),
+    String(ticks),
+    urls.connectorState,
+  ];
   const child = spawn("bash", ["-c", TICKS_SCRIPT, "guard-clock", ...args], { stdio: "ignore" });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);

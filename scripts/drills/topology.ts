@@ -20,10 +20,16 @@ export const GUARD: GuardSettings = {
   healthTimeoutS: 0.5,
 };
 
+/** GUARD_STOP_DELAY_S of node N is (N - 1) × this: node 1 stops at once, node 2 checks again first. */
+export const STOP_DELAY_STEP_S = 0.5;
+
 /** How long /health says `draining` after SIGTERM: longer than the guard needs to notice. */
 export const DRAIN_DELAY_MS = 1500;
 
-/** Time from an API dying to the edge no longer choosing its connector: guard detection + edge check. */
+/**
+ * Time from node 1's API dying to the edge no longer choosing its connector: guard detection (its
+ * stop delay is 0; the peer checks are loopback curls, inside the drills' margin) + edge check.
+ */
 export const DETECTION_WINDOW_MS = GUARD.intervalS * 1000 * GUARD.failThreshold + EDGE_CHECK_INTERVAL_MS;
 
 export interface Topology {
@@ -87,6 +93,8 @@ export async function startTopology(): Promise<Topology> {
           connectorGraceMs: 5_000,
           connectorUnregisterMs: 3 * EDGE_CHECK_INTERVAL_MS,
           alertWebhookUrl: `${control.url}/alerts`,
+          peerServingUrl: `${control.url}/nodes/${n}/peer-serving`,
+          stopDelayS: (n - 1) * STOP_DELAY_STEP_S,
         }),
       );
     }

@@ -4,10 +4,13 @@
 // Topology and figures: docs/runbooks/drills.md.
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployTransport } from "../drills/deploy-transport.ts";
 import { meRequests, signedInUsers, signUpRequest } from "../drills/drill-clients.ts";
 import { isFailure, report, sleep, statusCounts, summarize, waitUntil } from "../drills/drill-report.ts";
+import { EDGE_CHECK_INTERVAL_MS } from "../drills/edge-haproxy.ts";
 import { guardSlowdown, measureGuardTickMs } from "../drills/guard-clock.ts";
 import { runLoad, type Sample } from "../drills/load.ts";
+import { allServing, apiHealth } from "../drills/serving.ts";
 import { DETECTION_WINDOW_MS, GUARD, startTopology, type Topology } from "../drills/topology.ts";
 import { runScript } from "./support/script-runner.ts";
 
@@ -25,33 +28,6 @@ const DEPLOY_TIMEOUT_MS = 90_000;
 let topology: Topology;
 let tokens: string[];
 
-const health = async (port: number, path = "/health") => {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
-
-/** Both nodes serving: APIs ready and connectors registered. Drills start and end in this state. */
-async function allServing(): Promise<void> {
-  // A drill that failed half-way may leave an API dead (the guard then keeps its connector out):
-  // restart it so each drill's verdict stands on its own.
-  for (const node of topology.nodes) {
-    if (node.api.process().isRunning()) continue;
-    console.warn(`drills: restarting api-${node.name}, left dead by an earlier drill`);
-    await node.api.start();
-  }
-  await waitUntil(
-    async () => {
-      for (const node of topology.nodes) {
-        if ((await health(node.api.port, "/health/ready")).status !== 200) return false;
-        if (!(await node.connectorReady())) return false;
-      }
-      return true;
-    },
-    20_000,
-    "both nodes serving",
-  );
-}
-
 const sentAt = (sample: Sample) => sample.at - sample.latencyMs;
 
 const servedBy = (samples: Sample[], name: string) => samples.filter((s) => s.connector === name && !isFailure(s));
@@ -67,24 +43,9 @@ afterAll(async () => {
 
 describe("drills", () => {
   it("rolls a deploy through scripts/deploy-rolling.sh node by node without failing a single request", async () => {
-    await allServing();
-    const { control, nodes } = topology;
-    const env: Record<string, string> = {
-      // Local transport: systemd and Dokku become curl calls to the drill's control endpoint.
-      DEPLOY_STOP_CMD: `curl -fsS -o /dev/null --max-time 30 -X POST ${control.url}/nodes/{N}/stop`,
-      DEPLOY_START_CMD: `curl -fsS -o /dev/null --max-time 30 -X POST ${control.url}/nodes/{N}/start`,
-      DEPLOY_PUSH_CMD: `curl -fsS -o /dev/null --max-time 60 -X POST '${control.url}/nodes/{N}/push?ref={REF}'`,
-      // The templates are run by bash, so each node's port comes from these variables.
-      DEPLOY_READY_URL: "http://127.0.0.1:$DRILL_NODE{N}_API_PORT/health/ready",
-      DEPLOY_CONNECTOR_URL: "$DRILL_NODE{N}_CONNECTOR_CONTROL_URL/ready",
-      DEPLOY_READY_TIMEOUT_S: "30",
-      DEPLOY_CONNECTOR_TIMEOUT_S: "10",
-      DEPLOY_POLL_S: "0.2",
-    };
-    for (const node of nodes) {
-      env[`DRILL_NODE${node.n}_API_PORT`] = String(node.api.port);
-      env[`DRILL_NODE${node.n}_CONNECTOR_CONTROL_URL`] = node.connectorControlUrl;
-    }
+    await allServing(topology);
+    const { nodes } = topology;
+    const env = deployTransport(topology);
     const pidsBefore = nodes.map((node) => node.api.process().child.pid);
     let deployStarted = 0;
     let deployEnded = 0;
@@ -118,7 +79,7 @@ describe("drills", () => {
 
     expect(result.code, `${result.stderr}\n${topology.diagnostics()}`).toBe(0);
     const sha = result.stderr.match(/deploying ([0-9a-f]{40})/)?.[1];
-    for (const node of nodes) expect((await health(node.api.port)).body.version).toBe(sha);
+    for (const node of nodes) expect((await apiHealth(node.api.port)).body.version).toBe(sha);
     expect(nodes.map((node) => node.api.process().child.pid)).not.toEqual(pidsBefore);
     expect(summary.sent).toBeGreaterThan(RATE * 5);
     expect(summary.failed, JSON.stringify(statusCounts(samples))).toBe(0);
@@ -128,7 +89,7 @@ describe("drills", () => {
   });
 
   it("pulls a node whose API was killed with SIGKILL within the guard's detection window and re-adds it once restarted", async () => {
-    await allServing();
+    await allServing(topology);
     const [node1] = topology.nodes;
     if (!node1) throw new Error("no node 1");
     const alertsBefore = topology.control.alerts.length;
@@ -140,7 +101,10 @@ describe("drills", () => {
       await sleep(1_000);
       // Under the drill's own load, right before the kill: how slow the guard's clock runs now.
       slowdown = guardSlowdown(
-        await measureGuardTickMs(`http://127.0.0.1:${node1.api.port}/health`, GUARD),
+        await measureGuardTickMs(
+          { health: `http://127.0.0.1:${node1.api.port}/health`, connectorState: `${node1.connectorControlUrl}/state` },
+          GUARD,
+        ),
         GUARD.intervalS,
       );
       killedAt = Date.now();
@@ -170,7 +134,7 @@ describe("drills", () => {
       "kill-9",
       summarize(samples, lastFailureAt - killedAt),
       `detection window ${DETECTION_WINDOW_MS} ms (guard ${GUARD.intervalS}s x ${GUARD.failThreshold} + edge check ` +
-        `${DETECTION_WINDOW_MS - GUARD.intervalS * 1000 * GUARD.failThreshold} ms) + ${WINDOW_MARGIN_MS} ms margin, ` +
+        `${EDGE_CHECK_INTERVAL_MS} ms) + ${WINDOW_MARGIN_MS} ms margin, ` +
         `x${slowdown.toFixed(2)} guard slowdown = ${windowMs} ms; failed requests ${failures.length} ` +
         `${JSON.stringify(statusCounts(failures))}, last ${lastFailureAt - killedAt} ms after the kill; ` +
         `node 1 re-added ${readdedAt - restartedAt} ms after its API restarted`,
@@ -189,7 +153,7 @@ describe("drills", () => {
   });
 
   it("answers only 503 while Postgres is down, recovers without an API restart and keeps every acknowledged sign-up", async () => {
-    await allServing();
+    await allServing(topology);
     const { nodes } = topology;
     const pidsBefore = nodes.map((node) => node.api.process().child.pid);
     let stoppedAt = 0;
@@ -244,7 +208,7 @@ describe("drills", () => {
   });
 
   it("keeps signed-in users' requests succeeding while Redis is stopped, and serves normally once it returns", async () => {
-    await allServing();
+    await allServing(topology);
     let stoppedAt = 0;
     let restartedAt = 0;
     let readyAgainAt = 0;
@@ -258,7 +222,7 @@ describe("drills", () => {
       await waitUntil(
         async () => {
           for (const node of topology.nodes) {
-            if ((await health(node.api.port, "/health/ready")).status !== 200) return false;
+            if ((await apiHealth(node.api.port, "/health/ready")).status !== 200) return false;
           }
           return true;
         },
