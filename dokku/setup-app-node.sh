@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Prepares an app node (Dokku already installed) for the API: app, Dokku file locations, port,
-# stop timeout, checks, config from an env file (values never printed), firewall. Idempotent.
+# deploy branch, nginx on loopback only, stop timeout, checks, config from an env file (values never
+# printed), BuildKit, unattended upgrades, log shipping, firewall. Idempotent.
 set -euo pipefail
 
 APP="${APP:-coaching-app}"
 ENV_FILE=""
 DOMAIN="${DOMAIN:-api.example.com}"
+PORT_NUMBER="${PORT_NUMBER:-3001}"
 STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-30}"
 WAIT_TO_RETIRE_S="${WAIT_TO_RETIRE_S:-30}"
 SSH_INTERFACE="${SSH_INTERFACE:-tailscale0}"
+LOG_SINK_FILE=""
 SKIP_FIREWALL="false"
+FORCE_FIREWALL="false"
 DRY_RUN="false"
 DOKKU="${DOKKU_BIN:-dokku}"
 UFW="${UFW_BIN:-ufw}"
+# Files this script writes live under TARGET_ROOT (tests point it at a scratch directory).
+TARGET_ROOT="${TARGET_ROOT:-}"
 # Keys the API refuses to start without in production (backend/src/config.ts).
 REQUIRED_KEYS=(APP_ENV DATABASE_URL REDIS_URL BETTER_AUTH_SECRET BETTER_AUTH_URL CORS_ORIGIN
   S3_ENDPOINT S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY)
@@ -21,22 +27,33 @@ usage() {
   cat <<'EOF'
 usage: dokku/setup-app-node.sh --env-file FILE [options]
 
-Run as root on an app node where Dokku is installed. Safe to run again.
-  - creates the app (if missing) and sets its domain
-  - points Dokku at dokku/Dockerfile, dokku/app.json and dokku/Procfile
-  - ports:set http:3001:3001 (nginx on localhost:3001, which cloudflared forwards to)
+Run as root on an app node where Dokku is installed (docs/deploy.md). Safe to run again.
+  - creates the app (if missing), sets its domain and deploy branch (main)
+  - points Dokku at dokku/Dockerfile, dokku/app.json and dokku/Procfile; ps:scale web=1
+  - ports:set http:PORT:PORT: Dokku passes PORT to the container and the startup check (dokku/app.json
+    names no port); nginx listens on 127.0.0.1 and ::1 only, where cloudflared forwards to
   - stop timeout (default 30 s, must exceed SHUTDOWN_TIMEOUT_MS) and wait-to-retire
-  - config:set --no-restart from the env file (KEY=VALUE lines; values are never printed)
-  - ufw: deny all incoming except SSH on the Tailscale interface (cloudflared only dials out)
+  - config:set --no-restart from the env file (KEY=VALUE lines; values are never printed; a value
+    still holding a <placeholder> of .env.example is refused, in --dry-run too)
+  - BuildKit for the Dockerfile's cache mounts (export DOCKER_BUILDKIT=1 in /etc/default/dokku, as
+    Dokku's docs put it); unattended security upgrades (/etc/apt/apt.conf.d/20auto-upgrades)
+  - with --log-sink-file: Dokku's Vector log shipping (logs:set --global vector-sink, docs/deploy.md)
+  - ufw: deny all incoming except SSH on the Tailscale interface (cloudflared only dials out).
+    Refused unless tailscale0 is up and this SSH session arrives over Tailscale, since enabling ufw
+    otherwise locks you out (--force-firewall when you are on the provider's console)
 
 options:
   --env-file FILE        production env file (required unless --dry-run)
   --app NAME             Dokku app name (default coaching-app; env APP)
   --domain HOST          public API hostname the tunnel forwards (default api.example.com; env DOMAIN)
+  --port N               the app's port, host and container (default 3001; staging: 3002)
   --stop-timeout S       seconds Docker waits after SIGTERM before SIGKILL (default 30)
   --ssh-interface IFACE  interface allowed to reach SSH (default tailscale0)
-  --skip-firewall        leave ufw alone
-  --dry-run              print the exact commands, change nothing
+  --log-sink-file FILE   a mode-600 file holding one Vector sink DSN, e.g. loki://?endpoint=...
+                         (Dokku takes it as an argument: root on the node can see it while it runs)
+  --skip-firewall        leave ufw alone (the second app on a node: staging)
+  --force-firewall       enable ufw without the Tailscale checks
+  --dry-run              print the exact commands, change nothing (the env file is still checked)
   --help                 this text
 EOF
 }
@@ -49,19 +66,25 @@ die() {
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --env-file | --app | --domain | --stop-timeout | --ssh-interface)
+    --env-file | --app | --domain | --port | --stop-timeout | --ssh-interface | --log-sink-file)
       [[ $# -ge 2 ]] || die "$1 needs a value"
       case "$1" in
         --env-file) ENV_FILE="$2" ;;
         --app) APP="$2" ;;
         --domain) DOMAIN="$2" ;;
+        --port) PORT_NUMBER="$2" ;;
         --stop-timeout) STOP_TIMEOUT_S="$2" ;;
         --ssh-interface) SSH_INTERFACE="$2" ;;
+        --log-sink-file) LOG_SINK_FILE="$2" ;;
       esac
       shift 2
       ;;
     --skip-firewall)
       SKIP_FIREWALL="true"
+      shift
+      ;;
+    --force-firewall)
+      FORCE_FIREWALL="true"
       shift
       ;;
     --dry-run)
@@ -77,6 +100,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ "$STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "--stop-timeout must be whole seconds"
+if ! [[ "$PORT_NUMBER" =~ ^[0-9]+$ ]] || ((PORT_NUMBER < 1 || PORT_NUMBER > 65535)); then die "--port must be a TCP port"; fi
 
 # Prints the command (quoted so it can be pasted) and runs it unless --dry-run.
 run() {
@@ -123,9 +147,18 @@ check_env() {
     [[ "$DRY_RUN" == "true" ]] || die "--env-file is required (see --help)"
     return 0
   }
-  local missing=() key
+  local missing=() placeholders=() key pair
   for key in "${REQUIRED_KEYS[@]}"; do env_value "$key" >/dev/null || missing+=("$key"); done
   [[ ${#missing[@]} -eq 0 ]] || die "$ENV_FILE lacks: ${missing[*]}"
+  # The same rule as the API's config (backend/src/config.ts): <...> is an unfilled .env.example value.
+  for pair in "${ENV_PAIRS[@]}"; do
+    [[ "${pair#*=}" =~ \<[^\>]*\> ]] && placeholders+=("${pair%%=*}")
+  done
+  [[ ${#placeholders[@]} -eq 0 ]] ||
+    die "$ENV_FILE still holds <placeholders> from .env.example in: ${placeholders[*]} (fill them in; pnpm preflight -- --env-file FILE checks every rule)"
+  if env_value PORT >/dev/null && [[ "$(env_value PORT)" != "$PORT_NUMBER" ]]; then
+    die "$ENV_FILE sets PORT=$(env_value PORT) but the app's port is $PORT_NUMBER (--port): Dokku sets PORT from the port mapping; drop PORT from the file"
+  fi
   local shutdown_ms
   shutdown_ms="$(env_value SHUTDOWN_TIMEOUT_MS || echo 25000)"
   [[ "$shutdown_ms" =~ ^[0-9]+$ ]] || die "SHUTDOWN_TIMEOUT_MS must be a number of milliseconds"
@@ -150,12 +183,69 @@ config_set() {
     die "config:set failed (output hidden because it would echo the values)"
 }
 
+# Writes stdin to a file under TARGET_ROOT with the given mode (one line in a dry run).
+write_file() {
+  local file="$TARGET_ROOT$1" mode="$2" content
+  content="$(cat)"
+  if [[ "$DRY_RUN" == "true" ]]; then
+    printf 'write %s (mode %s)\n' "$1" "$mode"
+    return 0
+  fi
+  log "writing $1"
+  { install -d "$(dirname "$file")" && install -m "$mode" /dev/null "$file"; } || die "cannot create $file"
+  printf '%s\n' "$content" >"$file" || die "cannot write $file"
+}
+
+# Appends a line to a file under TARGET_ROOT unless it is there already.
+ensure_line() {
+  local file="$TARGET_ROOT$1" line="$2"
+  if [[ "$DRY_RUN" == "true" ]]; then
+    printf 'ensure line in %s: %s\n' "$1" "$line"
+    return 0
+  fi
+  grep -qxF "$line" "$file" 2>/dev/null && return 0
+  log "adding '$line' to $1"
+  { install -d "$(dirname "$file")" && printf '%s\n' "$line" >>"$file"; } || die "cannot write $file"
+}
+
+# Enabling ufw with default deny from a session that does not come over Tailscale, or before
+# tailscale0 exists, cuts the operator off. Tailscale's addresses: 100.64.0.0/10 and
+# fd7a:115c:a1e0::/48 (tailscale.com/kb/1015/100.x-addresses).
+is_tailscale_ip() {
+  local ip="${1#::ffff:}"
+  if [[ "$ip" =~ ^100\.([0-9]+)\.[0-9]+\.[0-9]+$ ]]; then
+    ((BASH_REMATCH[1] >= 64 && BASH_REMATCH[1] <= 127))
+    return
+  fi
+  [[ "${ip,,}" == fd7a:115c:a1e0:* ]]
+}
+firewall_precheck() {
+  [[ "$FORCE_FIREWALL" == "true" ]] && return 0
+  ip -o addr show dev "$SSH_INTERFACE" 2>/dev/null | grep -q ' inet' ||
+    die "$SSH_INTERFACE has no address: bring Tailscale up first (tailscale up, docs/deploy.md step 1), or ufw would leave no way in. On the provider's console: --force-firewall"
+  if [[ -n "${SSH_CONNECTION:-}" ]]; then
+    local server_ip
+    server_ip="$(awk '{print $3}' <<<"$SSH_CONNECTION")"
+    is_tailscale_ip "$server_ip" ||
+      die "this SSH session came in on $server_ip, not over Tailscale: enabling ufw would cut it. Reconnect with ssh root@<tailscale name> and run again (or --force-firewall from the provider's console)"
+  fi
+}
+
 if [[ "$DRY_RUN" == "false" ]]; then
-  [[ "$(id -u)" -eq 0 ]] || die "run as root on the app node"
+  [[ -n "$TARGET_ROOT" || "$(id -u)" -eq 0 ]] || die "run as root on the app node"
   command -v "$DOKKU" >/dev/null || die "dokku not found: install Dokku first (docs/deploy.md step 2)"
 fi
 read_env_file
 check_env
+LOG_SINK=""
+if [[ -n "$LOG_SINK_FILE" ]]; then
+  [[ -r "$LOG_SINK_FILE" ]] || die "cannot read --log-sink-file '$LOG_SINK_FILE'"
+  [[ "$(stat -c %a "$LOG_SINK_FILE")" == 600 ]] || die "--log-sink-file must be mode 600 (it holds the sink's credentials): chmod 600 $LOG_SINK_FILE"
+  LOG_SINK="$(tr -d '\r\n' <"$LOG_SINK_FILE")"
+  # Dokku's format (dokku/dokku docs/deployment/logs.md): SINK_TYPE://?OPTIONS, e.g. loki://?endpoint=...
+  [[ "$LOG_SINK" =~ ^[a-z_]+://\?.+ ]] || die "--log-sink-file: expected one Vector sink DSN like loki://?endpoint=...; see docs/deploy.md"
+fi
+if [[ "$SKIP_FIREWALL" == "false" && "$DRY_RUN" == "false" ]]; then firewall_precheck; fi
 
 log "app node setup for '$APP'$([[ "$DRY_RUN" == "true" ]] && echo " (dry run: nothing is changed)")"
 if [[ "$DRY_RUN" == "true" ]] || ! "$DOKKU" apps:exists "$APP" >/dev/null 2>&1; then
@@ -164,18 +254,50 @@ else
   log "app '$APP' exists"
 fi
 run "$DOKKU" domains:set "$APP" "$DOMAIN"
+# Without it a later global deploy-branch (Dokku's default: master) makes every push of main a
+# warning that deploys nothing (plugins/git/functions, fn-git-computed-deploy-branch).
+run "$DOKKU" git:set "$APP" deploy-branch main
 run "$DOKKU" builder-dockerfile:set "$APP" dockerfile-path dokku/Dockerfile
 run "$DOKKU" app-json:set "$APP" appjson-path dokku/app.json
 run "$DOKKU" ps:set "$APP" procfile-path dokku/Procfile
-run "$DOKKU" ports:set "$APP" http:3001:3001
+# PORT in the container is the first mapping's container port (scheduler-docker-local), and the
+# startup check uses it because dokku/app.json names no port.
+run "$DOKKU" ports:set "$APP" "http:$PORT_NUMBER:$PORT_NUMBER"
+# Dokku's nginx listens on every address by default (nginx-vhosts/templates/nginx.conf.sigil);
+# cloudflared is its only client, on loopback.
+run "$DOKKU" nginx:set "$APP" bind-address-ipv4 127.0.0.1
+run "$DOKKU" nginx:set "$APP" bind-address-ipv6 ::1
+run "$DOKKU" proxy:build-config "$APP"
 run "$DOKKU" ps:set "$APP" stop-timeout-seconds "$STOP_TIMEOUT_S"
 run "$DOKKU" checks:set "$APP" wait-to-retire "$WAIT_TO_RETIRE_S"
+run "$DOKKU" ps:scale --skip-deploy "$APP" web=1
 config_set
+if [[ -n "$LOG_SINK" ]]; then
+  if [[ "$DRY_RUN" == "true" ]]; then
+    printf '%s\n' "$DOKKU logs:set --global vector-sink <from $LOG_SINK_FILE>"
+  else
+    log "\$ $DOKKU logs:set --global vector-sink <from $LOG_SINK_FILE>"
+    "$DOKKU" logs:set --global vector-sink "$LOG_SINK" >/dev/null || die "logs:set vector-sink failed"
+  fi
+fi
+
+# The Dockerfile's cache mounts need BuildKit; Docker >= 24 uses it anyway (Dokku docs,
+# deployment/builders/dockerfiles.md: "export DOCKER_BUILDKIT=1" in /etc/default/dokku).
+ensure_line /etc/default/dokku "export DOCKER_BUILDKIT=1"
+ensure_line /etc/default/dokku "export BUILDKIT_PROGRESS=plain"
+# Security updates without a person: the package, and the two periodic settings it reads.
+run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unattended-upgrades
+write_file /etc/apt/apt.conf.d/20auto-upgrades 0644 <<'EOF'
+APT::Periodic::Update-Package-Lists "1";
+APT::Periodic::Unattended-Upgrade "1";
+EOF
 
 if [[ "$SKIP_FIREWALL" == "false" ]]; then
   run "$UFW" default deny incoming
   run "$UFW" default allow outgoing
   run "$UFW" allow in on "$SSH_INTERFACE" to any port 22 proto tcp
+  # Peers' tunnel guards read this node's cloudflared /ready (cloudflared/setup-replica.sh).
+  run "$UFW" allow in on "$SSH_INTERFACE" to any port 20241 proto tcp
   run "$UFW" --force enable
 fi
 log "done$([[ "$DRY_RUN" == "true" ]] && echo " (dry run)"); next: git push dokku-node-N main (docs/deploy.md)"

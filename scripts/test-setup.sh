@@ -18,7 +18,7 @@ Checks Node.js (>= ${NODE_MIN}) and installs the system packages the test suite 
   chromium                   the browser tests (skipped when CHROMIUM_PATH points at a browser)
   shellcheck, jq             the operator scripts' lint and JSON handling
   stress-ng                  the drill of two CPU-saturated nodes (and scripts/test/stress-suite.sh)
-  systemd (systemd-analyze)  `systemd-analyze verify` of the unit files; not started, PID 1 untouched
+  systemd (systemd-analyze)  "systemd-analyze verify" of the unit files; not started, PID 1 untouched
   openssl                    self-signed certificates for the TLS edge of the live preflight test
 Packages already present are left alone; services the packages start are stopped again (the
 tests start their own servers on free ports). Uses sudo when not run as root.
