@@ -74,7 +74,8 @@ transport (env): every remote action is a command template; {N} is the node numb
   DEPLOY_READY_URL       if set, probed from here with curl (e.g. http://127.0.0.1:700{N}/health/ready)
   DEPLOY_READY_CMD       default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready
   DEPLOY_CONNECTOR_URL   if set, probed from here with curl (cloudflared metrics /ready)
-  DEPLOY_CONNECTOR_CMD   default: $DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready
+  DEPLOY_CONNECTOR_CMD   default: curl -fsS -o /dev/null --max-time 2 http://app-node-{N}:20241/ready
+                         (cloudflared's /ready listens on the node's Tailscale address)
   DEPLOY_VERSION_URL     if set, /health fetched from here with curl
   DEPLOY_VERSION_CMD     default: $DEPLOY_SSH curl -fsS --max-time 2 http://localhost:3001/health
   DEPLOY_READY_TIMEOUT_S 120    DEPLOY_CONNECTOR_TIMEOUT_S 60    DEPLOY_POLL_S 1
@@ -177,7 +178,7 @@ connector_cmd() {
   if [[ -n "$DEPLOY_CONNECTOR_URL" ]]; then
     render "curl -fsS -o /dev/null --max-time 2 $DEPLOY_CONNECTOR_URL" "$1"
   else
-    render "${DEPLOY_CONNECTOR_CMD:-$DEPLOY_SSH curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready}" "$1"
+    render "${DEPLOY_CONNECTOR_CMD:-curl -fsS -o /dev/null --max-time 2 http://app-node-{N\}:20241/ready}" "$1"
   fi
 }
 

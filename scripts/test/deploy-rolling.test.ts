@@ -60,11 +60,11 @@ describe("rolling deploy", () => {
       `[node ${n}] api ready: until ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready (timeout 120s)`,
       `[node ${n}] version: until ${ssh(n)} curl -fsS --max-time 2 http://localhost:3001/health | grep -Fq \\"version\\":\\"v1.2.3\\" (timeout 120s)`,
       `[node ${n}] start connector: ${ssh(n)} systemctl start cloudflared tunnel-guard`,
-      `[node ${n}] connector ready: until ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready (timeout 60s)`,
+      `[node ${n}] connector ready: until curl -fsS -o /dev/null --max-time 2 http://app-node-${n}:20241/ready (timeout 60s)`,
     ];
     const precheck = (n: number) => [
       `[node ${n}] precheck api: ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:3001/health/ready`,
-      `[node ${n}] precheck connector: ${ssh(n)} curl -fsS -o /dev/null --max-time 2 http://localhost:20241/ready`,
+      `[node ${n}] precheck connector: curl -fsS -o /dev/null --max-time 2 http://app-node-${n}:20241/ready`,
     ];
     expect(lines).toEqual([...precheck(1), ...nodeSteps(2), ...precheck(2), ...nodeSteps(1)]);
   });

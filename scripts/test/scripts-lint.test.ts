@@ -159,23 +159,78 @@ describe("setup scripts in --dry-run", () => {
     expect(result.stderr).toContain("not a private (RFC 1918) address");
   });
 
-  it("setup-replica prints the cloudflared and tunnel guard installation without running it", async () => {
-    const tunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
+  const tunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
+  const credentials = async (id = tunnelId) => {
+    const file = path.join(dir, `${id}.json`);
+    await writeFile(file, JSON.stringify({ AccountTag: "acct", TunnelSecret: SECRET, TunnelID: id, Endpoint: "" }));
+    return file;
+  };
+
+  it("setup-replica prints the cloudflared, unit and tunnel guard installation without running it or a secret", async () => {
     const result = await runScript(
       "cloudflared/setup-replica.sh",
-      ["--dry-run", "--tunnel-id", tunnelId, "--copy-from", "root@app-node-1"],
+      [
+        "--dry-run",
+        "--tunnel-id",
+        tunnelId,
+        "--credentials",
+        await credentials(),
+        "--peers",
+        "app-node-2",
+        "--metrics-address",
+        "100.101.102.103:20241",
+      ],
       { env: env() },
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n")).toEqual(
       expect.arrayContaining([
         "apt-get install -y cloudflared",
-        `scp -q root@app-node-1:/etc/cloudflared/${tunnelId}.json /etc/cloudflared/${tunnelId}.json`,
-        "cloudflared --config /etc/cloudflared/config.yml service install",
+        `write /etc/cloudflared/${tunnelId}.json (mode 0600)`,
+        "write /etc/cloudflared/config.yml (mode 0644)",
+        "cloudflared tunnel --config /etc/cloudflared/config.yml ingress validate",
+        "write /etc/systemd/system/cloudflared.service (mode 0644)",
         "systemctl enable --now cloudflared",
+        "write /etc/default/tunnel-guard (mode 0600)",
         "systemctl enable --now tunnel-guard",
       ]),
     );
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(existsSync(executed)).toBe(false);
+  });
+
+  it("setup-replica --staging sets up staging's own tunnel and unit, without a guard", async () => {
+    const staging = "0d1f6a77-3a0e-4a52-9b1c-0d2b5a3c7e11";
+    const result = await runScript(
+      "cloudflared/setup-replica.sh",
+      ["--dry-run", "--staging", "--tunnel-id", staging, "--credentials", await credentials(staging)],
+      { env: env() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toContain("write /etc/cloudflared/staging.yml (mode 0644)");
+    expect(lines).toContain("write /etc/systemd/system/cloudflared-staging.service (mode 0644)");
+    expect(lines).toContain("systemctl enable --now cloudflared-staging");
+    expect(lines.some((line) => line.includes("tunnel-guard"))).toBe(false);
+  });
+
+  it("setup-replica checks its inputs in --dry-run: credentials that exist and are this tunnel's, peers", async () => {
+    const run = (args: string[]) =>
+      runScript("cloudflared/setup-replica.sh", ["--dry-run", "--tunnel-id", tunnelId, ...args], { env: env() });
+    const missing = await run(["--credentials", "/nonexistent.json", "--peers", "app-node-2"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("cannot read --credentials '/nonexistent.json'");
+    const other = await run([
+      "--credentials",
+      await credentials("11111111-2222-4333-8444-555555555555"),
+      "--peers",
+      "n2",
+    ]);
+    expect(other.stderr).toContain(`the credentials are for another tunnel than ${tunnelId}`);
+    const noPeers = await run(["--credentials", await credentials()]);
+    expect(noPeers.stderr).toContain("--peers is required");
+    const copyFrom = await run(["--copy-from", "root@app-node-1"]);
+    expect(copyFrom.stderr).toContain("--copy-from is gone: it needed SSH trust between nodes");
     expect(existsSync(executed)).toBe(false);
   });
 });
