@@ -12,6 +12,7 @@ STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-30}"
 WAIT_TO_RETIRE_S="${WAIT_TO_RETIRE_S:-30}"
 SSH_INTERFACE="${SSH_INTERFACE:-tailscale0}"
 LOG_SINK_FILE=""
+HEARTBEAT_URL_FILE=""
 SKIP_FIREWALL="false"
 FORCE_FIREWALL="false"
 DRY_RUN="false"
@@ -38,6 +39,8 @@ Run as root on an app node where Dokku is installed (docs/deploy.md). Safe to ru
   - BuildKit for the Dockerfile's cache mounts (export DOCKER_BUILDKIT=1 in /etc/default/dokku, as
     Dokku's docs put it); unattended security upgrades (/etc/apt/apt.conf.d/20auto-upgrades)
   - with --log-sink-file: Dokku's Vector log shipping (logs:set --global vector-sink, docs/deploy.md)
+  - with --heartbeat-url-file: dokku/heartbeat.sh every minute (coaching-heartbeat.timer), pinging
+    a dead-man's switch with the API's, the connector's and the guard's state
   - ufw: deny all incoming except SSH on the Tailscale interface (cloudflared only dials out).
     Refused unless tailscale0 is up and this SSH session arrives over Tailscale, since enabling ufw
     otherwise locks you out (--force-firewall when you are on the provider's console)
@@ -51,6 +54,8 @@ options:
   --ssh-interface IFACE  interface allowed to reach SSH (default tailscale0)
   --log-sink-file FILE   a mode-600 file holding one Vector sink DSN, e.g. loki://?endpoint=...
                          (Dokku takes it as an argument: root on the node can see it while it runs)
+  --heartbeat-url-file F a mode-600 file holding the dead-man's switch ping URL, e.g.
+                         https://hc-ping.com/<uuid> (docs/deploy.md, monitoring)
   --skip-firewall        leave ufw alone (the second app on a node: staging)
   --force-firewall       enable ufw without the Tailscale checks
   --dry-run              print the exact commands, change nothing (the env file is still checked)
@@ -66,7 +71,7 @@ die() {
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --env-file | --app | --domain | --port | --stop-timeout | --ssh-interface | --log-sink-file)
+    --env-file | --app | --domain | --port | --stop-timeout | --ssh-interface | --log-sink-file | --heartbeat-url-file)
       [[ $# -ge 2 ]] || die "$1 needs a value"
       case "$1" in
         --env-file) ENV_FILE="$2" ;;
@@ -76,6 +81,7 @@ while [[ $# -gt 0 ]]; do
         --stop-timeout) STOP_TIMEOUT_S="$2" ;;
         --ssh-interface) SSH_INTERFACE="$2" ;;
         --log-sink-file) LOG_SINK_FILE="$2" ;;
+        --heartbeat-url-file) HEARTBEAT_URL_FILE="$2" ;;
       esac
       shift 2
       ;;
@@ -245,6 +251,13 @@ if [[ -n "$LOG_SINK_FILE" ]]; then
   # Dokku's format (dokku/dokku docs/deployment/logs.md): SINK_TYPE://?OPTIONS, e.g. loki://?endpoint=...
   [[ "$LOG_SINK" =~ ^[a-z_]+://\?.+ ]] || die "--log-sink-file: expected one Vector sink DSN like loki://?endpoint=...; see docs/deploy.md"
 fi
+HEARTBEAT_URL=""
+if [[ -n "$HEARTBEAT_URL_FILE" ]]; then
+  [[ -r "$HEARTBEAT_URL_FILE" ]] || die "cannot read --heartbeat-url-file '$HEARTBEAT_URL_FILE'"
+  [[ "$(stat -c %a "$HEARTBEAT_URL_FILE")" == 600 ]] || die "--heartbeat-url-file must be mode 600 (anyone with the URL can ping it): chmod 600 $HEARTBEAT_URL_FILE"
+  HEARTBEAT_URL="$(tr -d '\r\n' <"$HEARTBEAT_URL_FILE")"
+  [[ "$HEARTBEAT_URL" =~ ^https?://[^[:space:]]+$ ]] || die "--heartbeat-url-file: expected one http(s) ping URL, e.g. https://hc-ping.com/<uuid>"
+fi
 if [[ "$SKIP_FIREWALL" == "false" && "$DRY_RUN" == "false" ]]; then firewall_precheck; fi
 
 log "app node setup for '$APP'$([[ "$DRY_RUN" == "true" ]] && echo " (dry run: nothing is changed)")"
@@ -291,6 +304,15 @@ write_file /etc/apt/apt.conf.d/20auto-upgrades 0644 <<'EOF'
 APT::Periodic::Update-Package-Lists "1";
 APT::Periodic::Unattended-Upgrade "1";
 EOF
+
+if [[ -n "$HEARTBEAT_URL" ]]; then
+  script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  run install -D -m 0755 "$script_dir/heartbeat.sh" "$TARGET_ROOT/usr/local/bin/coaching-heartbeat.sh"
+  run install -D -m 0644 -t "$TARGET_ROOT/etc/systemd/system" "$script_dir/coaching-heartbeat.service" "$script_dir/coaching-heartbeat.timer"
+  write_file /etc/default/coaching-heartbeat 0600 <<<"HEARTBEAT_URL=$HEARTBEAT_URL"
+  run systemctl daemon-reload
+  run systemctl enable --now coaching-heartbeat.timer
+fi
 
 if [[ "$SKIP_FIREWALL" == "false" ]]; then
   run "$UFW" default deny incoming

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../lib/free-port.ts";
@@ -24,6 +24,7 @@ describe("dokku/setup-app-node.sh on a node", () => {
     // ufw and apt-get record their calls; `ip` answers as a node with tailscale0 up would.
     for (const [tool, body] of Object.entries({
       ufw: `echo "ufw $*" >> ${calls}`,
+      systemctl: `echo "systemctl $*" >> ${calls}`,
       "apt-get": `echo "apt-get $*" >> ${calls}`,
       ip: `[ "$IP_TAILSCALE" = down ] && { echo 'Device "tailscale0" does not exist.' >&2; exit 1; }; echo "4: tailscale0    inet 100.101.102.103/32 scope global tailscale0"`,
     })) {
@@ -131,6 +132,21 @@ describe("dokku/setup-app-node.sh on a node", () => {
     const wrongPort = await setup(["--dry-run"]);
     expect(wrongPort.code).toBe(1);
     expect(wrongPort.stderr).toContain(`sets PORT=3001 but the app's port is ${port}`);
+  });
+
+  it("installs the heartbeat: the script, its timer and the ping URL in a mode-600 file", async () => {
+    const urlFile = path.join(world.root, "heartbeat-url");
+    await writeFile(urlFile, "https://hc-ping.com/0f4c1a2b-0000-4000-8000-00000000abcd\n", { mode: 0o600 });
+    const result = await setup(["--heartbeat-url-file", urlFile]);
+    expect(result.code, result.stderr).toBe(0);
+    const defaults = path.join(root, "etc/default/coaching-heartbeat");
+    expect(await readFile(defaults, "utf8")).toBe(
+      "HEARTBEAT_URL=https://hc-ping.com/0f4c1a2b-0000-4000-8000-00000000abcd\n",
+    );
+    expect((await stat(defaults)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(root, "usr/local/bin/coaching-heartbeat.sh"))).mode & 0o111).not.toBe(0);
+    await stat(path.join(root, "etc/systemd/system/coaching-heartbeat.timer"));
+    expect(await readFile(calls, "utf8")).toContain("systemctl enable --now coaching-heartbeat.timer");
   });
 
   it("ships logs to a Vector sink read from a mode-600 file, never from the command line", async () => {
