@@ -111,7 +111,7 @@ export function createApp(deps: Deps) {
   // No session under PUBLIC_PREFIX: nothing to count per user, so each client IP is counted.
   app.use(`${PUBLIC_PREFIX}*`, limitByIp(limiters, "publicPerIp"));
   app.route("/", apiRoutes());
-  mountApiDocs(app, config.authUrl);
+  mountApiDocs(app, config.authUrl, { docs: config.docsEnabled });
 
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));

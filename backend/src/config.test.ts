@@ -100,6 +100,16 @@ describe("loadConfig", () => {
     expect(problems[0]).toContain(expected);
   });
 
+  it("serves /docs by default only outside staging and production; DOCS_ENABLED decides either way", () => {
+    expect(loadConfig({ DATABASE_URL: DB }).docsEnabled).toBe(true);
+    expect(loadConfig(production).docsEnabled).toBe(false);
+    expect(loadConfig({ ...production, DOCS_ENABLED: "true" }).docsEnabled).toBe(true);
+    expect(loadConfig({ DATABASE_URL: DB, DOCS_ENABLED: "false" }).docsEnabled).toBe(false);
+    expect(problemsOf({ DATABASE_URL: DB, DOCS_ENABLED: "yes" })).toEqual([
+      expect.stringMatching(/^DOCS_ENABLED: /),
+    ]);
+  });
+
   it("applies the same rules to staging", () => {
     expect(problemsOf({ ...production, APP_ENV: "staging", LOG_LEVEL: "debug" })).toHaveLength(1);
   });

@@ -47,6 +47,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 60_000).optional(),
   APP_VERSION: z.string().optional(),
+  DOCS_ENABLED: boolean.optional(),
 });
 
 export interface Config {
@@ -79,6 +80,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long /health reports `draining` while the listener still accepts, before it closes. */
   shutdownDrainDelayMs: number;
+  /** Whether `/docs` (the interactive reference, a third-party script) is served; /openapi.json always is. */
+  docsEnabled: boolean;
 }
 
 /** Thrown by loadConfig with every violated rule, so an operator fixes them all in one go. */
@@ -191,5 +194,6 @@ function toConfig(env: Env): Config {
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (productionLike ? 3000 : 0),
+    docsEnabled: env.DOCS_ENABLED ?? !productionLike,
   };
 }

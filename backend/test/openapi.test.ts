@@ -86,4 +86,14 @@ describe("OpenAPI document", () => {
     expect(response.headers.get("content-type")).toContain("text/html");
     expect(await response.text()).toContain("/openapi.json");
   });
+
+  it("answers 404 at /docs with DOCS_ENABLED=false (production's default), and still serves /openapi.json", async () => {
+    const docsOff = await openTestApp({ DOCS_ENABLED: "false" });
+    try {
+      expect((await fetch(`${docsOff.url}/docs`)).status).toBe(404);
+      expect((await fetch(`${docsOff.url}/openapi.json`)).status).toBe(200);
+    } finally {
+      await docsOff.close();
+    }
+  });
 });

@@ -4,10 +4,11 @@ import type { AppBindings } from "../../http/bindings.ts";
 import { registerAuthPaths } from "./auth-paths.ts";
 
 /**
- * `GET /openapi.json` (OpenAPI 3.1, generated from the route schemas, for mobile codegen) and
- * `GET /docs` (an interactive reference that reads it).
+ * `GET /openapi.json` (OpenAPI 3.1, generated from the route schemas, for mobile codegen) and, with
+ * `docs`, `GET /docs` (an interactive reference that reads it; DOCS_ENABLED, off by default in
+ * staging and production: it loads a third-party script on the API's origin).
  */
-export function mountApiDocs(app: OpenAPIHono<AppBindings>, serverUrl: string) {
+export function mountApiDocs(app: OpenAPIHono<AppBindings>, serverUrl: string, options: { docs: boolean }) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
@@ -34,5 +35,5 @@ export function mountApiDocs(app: OpenAPIHono<AppBindings>, serverUrl: string) {
     // No document-wide `security`: each operation states its own (apiRoute, publicRoute, auth-paths.ts),
     // so the linter's security-defined rule catches one that states none.
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Coaching App API" }));
+  if (options.docs) app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Coaching App API" }));
 }
