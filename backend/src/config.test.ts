@@ -105,9 +105,7 @@ describe("loadConfig", () => {
     expect(loadConfig(production).docsEnabled).toBe(false);
     expect(loadConfig({ ...production, DOCS_ENABLED: "true" }).docsEnabled).toBe(true);
     expect(loadConfig({ DATABASE_URL: DB, DOCS_ENABLED: "false" }).docsEnabled).toBe(false);
-    expect(problemsOf({ DATABASE_URL: DB, DOCS_ENABLED: "yes" })).toEqual([
-      expect.stringMatching(/^DOCS_ENABLED: /),
-    ]);
+    expect(problemsOf({ DATABASE_URL: DB, DOCS_ENABLED: "yes" })).toEqual([expect.stringMatching(/^DOCS_ENABLED: /)]);
   });
 
   it("applies the same rules to staging", () => {
