@@ -21,7 +21,7 @@ export interface WebStack {
 }
 
 /** Runs a command to completion, keeping its output for the error message. */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -37,7 +37,7 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 }
 
 /** Starts a long-running process and resolves once `url` answers, or rejects with its last output. */
-async function serve(
+export async function serve(
   name: string,
   command: string,
   args: string[],
@@ -70,7 +70,7 @@ async function serve(
   throw new Error(`${name} did not answer ${options.url} within 60 s:\n${output}`);
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

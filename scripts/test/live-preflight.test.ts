@@ -1,0 +1,139 @@
+// `pnpm preflight --live` against the production deployment in miniature (support/live-stack.ts):
+// all ✓ as deployed, and each of five broken settings gives its own ✗ and exit 1.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LiveStack, startLiveStack } from "./support/live-stack.ts";
+import { runCommand } from "./support/run-command.ts";
+import { REPO_ROOT } from "./support/script-runner.ts";
+
+let stack: LiveStack;
+
+beforeAll(async () => {
+  stack = await startLiveStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function preflight(extra: string[] = []) {
+  // A deploy signs the check account in once; these tests do it a dozen times a minute, past the
+  // sign-in limit (docs/api.md § Rate limits).
+  await stack.resetRateLimits();
+  const result = await runCommand(
+    "pnpm",
+    [
+      "-C",
+      REPO_ROOT,
+      "--silent",
+      "preflight",
+      "--",
+      "--live",
+      stack.apiUrl,
+      "--web",
+      stack.webUrl,
+      "--ca",
+      stack.caFile,
+      ...extra,
+    ],
+    { env: { ...process.env, PREFLIGHT_EMAIL: stack.account.email, PREFLIGHT_PASSWORD: stack.account.password } },
+  );
+  const lines = result.stdout.split("\n");
+  const failed = lines.filter((line) => line.startsWith("✗")).map((line) => line.slice(2));
+  return { ...result, lines, failed, failedLabels: failed.map((line) => line.split(":")[0]) };
+}
+
+describe("pnpm preflight --live", () => {
+  it("passes every check against the deployment as built", async () => {
+    const result = await preflight(["--expect-version", "live-check"]);
+    expect(result.failed, result.stdout + result.stderr).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("all 14 checks passed");
+    expect(result.stdout).toMatch(/✓ API session cookie: __Secure-better-auth\.session_token; .*Secure/);
+    expect(result.stdout).toContain("✓ web bundle calls the API");
+  });
+
+  it("fails /health when it reports another version than the one deployed", async () => {
+    const result = await preflight(["--expect-version", "abc1234"]);
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual(["API /health: version live-check, expected abc1234"]);
+  });
+
+  it("names a security header the edge strips", async () => {
+    await stack.edge("security-header");
+    try {
+      const result = await preflight();
+      expect(result.code).toBe(1);
+      expect(result.failed).toEqual(["API security headers: X-Content-Type-Options: (missing)"]);
+    } finally {
+      await stack.edge("none");
+    }
+  });
+
+  it("names a session cookie without Secure", async () => {
+    await stack.edge("cookie-secure");
+    try {
+      const result = await preflight();
+      expect(result.code).toBe(1);
+      expect(result.failed).toEqual(["API session cookie: no Secure"]);
+    } finally {
+      await stack.edge("none");
+    }
+  });
+
+  it("names CORS open to any origin", async () => {
+    await stack.edge("cors-any");
+    try {
+      const result = await preflight();
+      expect(result.code).toBe(1);
+      expect(result.failedLabels).toEqual(["API CORS allows the web origin", "API CORS refuses other origins"]);
+      expect(result.failed[1]).toContain("Access-Control-Allow-Origin: * (any site)");
+    } finally {
+      await stack.edge("none");
+    }
+  });
+
+  it("names /docs served in production", async () => {
+    await stack.restartApi({ DOCS_ENABLED: "true" });
+    try {
+      const result = await preflight();
+      expect(result.code).toBe(1);
+      expect(result.failed, result.stdout).toEqual([
+        "API /docs not served: 200: set DOCS_ENABLED=false (docs/configuration.md)",
+      ]);
+    } finally {
+      await stack.restartApi();
+    }
+  });
+
+  it("names a web app built for another API", async () => {
+    await stack.serveWeb({ apiOrigin: "https://api.wrong.example" });
+    try {
+      const result = await preflight();
+      expect(result.code).toBe(1);
+      expect(result.failedLabels, result.stdout).toEqual(["web Content-Security-Policy", "web bundle calls the API"]);
+      expect(result.failed[1]).toContain("its connect-src names https://api.wrong.example");
+      expect(result.failed[1]).toContain(`rebuild with VITE_API_URL=${stack.apiUrl}`);
+    } finally {
+      await stack.serveWeb("built");
+    }
+  });
+
+  it("refuses --live without --web, and a certificate it cannot trust", async () => {
+    const half = await runCommand("pnpm", ["-C", REPO_ROOT, "--silent", "preflight", "--", "--live", stack.apiUrl]);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toContain("--live and --web go together");
+    const untrusted = await runCommand("pnpm", [
+      "-C",
+      REPO_ROOT,
+      "--silent",
+      "preflight",
+      "--",
+      "--live",
+      stack.apiUrl,
+      "--web",
+      stack.webUrl,
+    ]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toMatch(/✗ API TLS certificate: not trusted: /);
+  });
+});
