@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +51,28 @@ describe("operator scripts", () => {
     const result = await runScript(script, ["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^usage:/im);
+  });
+});
+
+describe("GitHub workflows", () => {
+  const workflows = readdirSync(path.join(REPO_ROOT, ".github/workflows")).filter((file) => file.endsWith(".yml"));
+
+  it.each(workflows)("%s passes action-validator (the schema GitHub Actions reads)", (file) => {
+    const validator = path.join(REPO_ROOT, "node_modules/.bin/action-validator");
+    const result = spawnSync(validator, [path.join(".github/workflows", file)], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(`${file}: exit ${result.status}\n${result.stdout}${result.stderr}`).toBe(`${file}: exit 0\n`);
+  });
+
+  it("release the API first, then the web app built for it, then run the live checklist", async () => {
+    const deploy = await readFile(path.join(REPO_ROOT, ".github/workflows/deploy.yml"), "utf8");
+    const needs = (job: string) => deploy.match(new RegExp(`^  ${job}:\\n(?:    .*\\n)*?    needs: (\\w+)`, "m"))?.[1];
+    expect(needs("web")).toBe("api");
+    expect(needs("preflight")).toBe("web");
+    expect(deploy).toMatch(/pnpm preflight -- --live "\$\{\{ vars\.API_URL \}\}" --web "\$\{\{ vars\.WEB_URL \}\}"/);
+    // No other workflow publishes the web app on its own (it would race the API deploy).
+    for (const file of workflows.filter((f) => f !== "deploy.yml")) {
+      expect(await readFile(path.join(REPO_ROOT, ".github/workflows", file), "utf8")).not.toContain("pages deploy");
+    }
   });
 });
 
