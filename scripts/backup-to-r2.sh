@@ -112,21 +112,30 @@ parse_args() {
   done
 }
 
-check_config() {
+# The settings, checked in --dry-run too: a plan with empty values is no plan.
+check_inputs() {
   [[ "$RETENTION_DAYS" =~ ^[0-9]+$ ]] || die "RETENTION_DAYS must be a whole number of days, got '$RETENTION_DAYS'"
   [[ "$KEEP_MIN" =~ ^[0-9]+$ ]] || die "KEEP_MIN must be a whole number, got '$KEEP_MIN'"
   [[ "$GZIP_LEVEL" =~ ^[1-9]$ ]] || die "GZIP_LEVEL must be 1-9, got '$GZIP_LEVEL'"
+  case "$BACKUP_SOURCE" in
+    pg_dump) [[ -n "$DATABASE_URL" ]] || die "BACKUP_SOURCE=pg_dump needs DATABASE_URL" ;;
+    dokku) ;;
+    *) die "BACKUP_SOURCE must be 'dokku' or 'pg_dump', got '$BACKUP_SOURCE'" ;;
+  esac
+  [[ "$BACKUP_REMOTE" == *:* ]] || die "BACKUP_REMOTE must be an rclone path (remote:bucket/prefix), got '$BACKUP_REMOTE'"
+  [[ "$PRUNE_ONLY" -eq 1 || "$ASSETS_SOURCE" == *:* ]] ||
+    die "ASSETS_SOURCE must be an rclone path (remote:bucket), got '$ASSETS_SOURCE'"
+}
+
+check_config() {
+  check_inputs
   local tools=(rclone gzip sha256sum jq flock numfmt)
   case "$BACKUP_SOURCE" in
-    pg_dump)
-      [[ -n "$DATABASE_URL" ]] || die "BACKUP_SOURCE=pg_dump needs DATABASE_URL"
-      tools+=(pg_dump psql)
-      ;;
+    pg_dump) tools+=(pg_dump psql) ;;
     dokku)
       tools+=(dokku)
       [[ -n "$DATABASE_URL" ]] && tools+=(psql)
       ;;
-    *) die "BACKUP_SOURCE must be 'dokku' or 'pg_dump', got '$BACKUP_SOURCE'" ;;
   esac
   [[ -n "$BACKUP_PING_URL" ]] && tools+=(curl)
   local tool
@@ -393,6 +402,7 @@ main() {
   STAMP=$(date -u +%Y%m%d-%H%M%S)
   NAME="${NAME_PREFIX}${STAMP}.dump.gz"
   if [[ "$DRY_RUN" -eq 1 ]]; then
+    check_inputs
     print_plan
     return 0
   fi

@@ -415,6 +415,17 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
     expect(await listObjects(backupsAt("dry-run"))).toEqual([]);
   });
 
+  it("checks its settings in --dry-run too: no plan with an empty DATABASE_URL or a remote without a colon", async () => {
+    const noUrl = await runBackup("dry-run", { BACKUP_SOURCE: "pg_dump", DATABASE_URL: "" }, ["--dry-run"]);
+    expect(noUrl.code).not.toBe(0);
+    expect(noUrl.stderr).toContain("BACKUP_SOURCE=pg_dump needs DATABASE_URL");
+    expect(noUrl.stdout).toBe("");
+    const badRemote = await runBackup("dry-run", { DATABASE_URL: "postgres://b@db/app", BACKUP_REMOTE: "backups/db" }, [
+      "--dry-run",
+    ]);
+    expect(badRemote.stderr).toContain("BACKUP_REMOTE must be an rclone path (remote:bucket/prefix), got 'backups/db'");
+  });
+
   it("prints a usage block with --help for every script", async () => {
     for (const script of [BACKUP, RESTORE, VERIFY]) {
       const result = await runCommand(script, ["--help"], { env: scriptEnv() });
