@@ -279,7 +279,11 @@ while true; do
       flip stopped "$GUARD_STOP_CMD" connector_stopped "health failed $fails times in a row ($last_reason)"
     elif [[ -z "$kept" ]]; then
       kept="yes"
-      reason="health failed $fails times in a row ($last_reason), but no other node is serving: keeping the last connector"
+      if [[ -n "$rescued" ]]; then
+        reason="health failed $fails times in a row ($last_reason); started as the last connector, it stays until health recovers"
+      else
+        reason="health failed $fails times in a row ($last_reason), but no other node is serving: keeping the last connector"
+      fi
       log "connector kept: $reason"
       alert connector_kept "$reason"
     fi
@@ -294,7 +298,7 @@ while true; do
     elif [[ "$oks" -eq 0 ]] && ! peer_serving; then
       # Even unhealthy: with no other connector the edge has nowhere to send anyone. (While health
       # is passing, the start above comes within a few ticks anyway.)
-      flip running "$GUARD_START_CMD" connector_started "no other node is serving: starting the last connector (health: $([[ "$oks" -gt 0 ]] && echo "passing" || echo "$last_reason"))"
+      flip running "$GUARD_START_CMD" connector_started "no other node is serving: starting the last connector (health: $last_reason)"
       [[ "$connector" == "running" ]] && rescued="yes"
     fi
   fi
