@@ -90,7 +90,7 @@ describe("the Dokku stand-in", () => {
       configureApp(APP, port);
       const first = world.git("rev-parse", "HEAD");
       expect(world.push(APP, "HEAD:refs/heads/main").code).toBe(0);
-      const firstPid = (world.report(APP).running as { pid: number }).pid;
+      const firstPid = world.report(APP).running?.pid ?? 0;
       const second = await world.commit({ CHANGES: "second\n" }, "second release");
       expect(world.push(APP, "HEAD:refs/heads/main").code).toBe(0);
       expect(world.report(APP).images).toEqual([second]);

@@ -30,7 +30,7 @@ export interface DokkuWorld {
   /** `git push <app's repo> <refspec>` from the work tree: exit code and output. */
   push(app: string, refspec: string, force?: boolean): { code: number; output: string };
   commit(files: Record<string, string>, message: string): Promise<string>;
-  report(app: string): Record<string, unknown> & { running?: { rev: string; port: number } };
+  report(app: string): Record<string, unknown> & { running?: { rev: string; pid: number; port: number } };
   close(): Promise<void>;
 }
 
