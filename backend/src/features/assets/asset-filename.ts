@@ -33,3 +33,32 @@ export function attachmentDisposition(filename: string): string {
       .replace(/["\\]/g, "_") || "file";
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeRfc5987(filename)}`;
 }
+
+/** The extensions a file of each accepted type may carry (asset-schemas.ts); the first is the canonical one. */
+const EXTENSIONS: Record<string, string[]> = {
+  "application/pdf": ["pdf"],
+  "image/png": ["png"],
+  "image/jpeg": ["jpg", "jpeg"],
+  "image/webp": ["webp"],
+  "image/heic": ["heic"],
+  "audio/mpeg": ["mp3"],
+  "audio/mp4": ["m4a", "mp4"],
+  "video/mp4": ["mp4", "m4v"],
+  "text/plain": ["txt"],
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ["docx"],
+};
+
+/**
+ * The download name: the stored name with the extension of the verified content type. A file
+ * declared as application/pdf named `x.exe` downloads as `x.pdf`, so no operating system runs it
+ * by its name; a name without an extension gets one.
+ */
+export function withExtensionOf(filename: string, contentType: string): string {
+  const allowed = EXTENSIONS[contentType];
+  if (!allowed) return filename;
+  const dot = filename.lastIndexOf(".");
+  const ext = dot > 0 ? filename.slice(dot + 1).toLowerCase() : "";
+  if (allowed.includes(ext)) return filename;
+  const base = dot > 0 ? filename.slice(0, dot) : filename;
+  return `${base}.${allowed[0]}`;
+}

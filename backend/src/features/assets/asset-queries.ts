@@ -118,11 +118,14 @@ export async function insertPendingAsset(
     .executeTakeFirstOrThrow();
 }
 
-/** pending → ready|failed. Undefined when it was no longer pending (a concurrent complete won). */
-export async function settleAsset(db: Db, id: string, status: "ready" | "failed") {
+/**
+ * pending → ready (with the key of its verified copy) or failed. Undefined when it was no longer
+ * pending (a concurrent complete won).
+ */
+export async function settleAsset(db: Db, id: string, status: "ready" | "failed", objectKey?: string) {
   return db
     .updateTable("assets")
-    .set({ status, updated_at: new Date() })
+    .set({ status, updated_at: new Date(), ...(objectKey ? { object_key: objectKey } : {}) })
     .where("id", "=", id)
     .where("status", "=", "pending")
     .returning(assetColumns)

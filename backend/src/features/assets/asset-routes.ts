@@ -28,6 +28,7 @@ import {
 } from "./asset-schemas.ts";
 import {
   type AssetStorage,
+  copyVerifiedObject,
   deleteObject,
   newObjectKey,
   presignDownload,
@@ -145,9 +146,17 @@ export function assetRoutes() {
 
       const storage = storageOf(c);
       const stored = await statObject(storage, asset.object_key);
-      if (stored?.size === Number(asset.size) && stored.contentType === asset.content_type) {
-        const ready = await settleAsset(db, asset.id, "ready");
-        if (!ready) throw new AppError(409, "conflict", "This upload was settled meanwhile; reload it.");
+      if (stored?.size === Number(asset.size) && stored.contentType === asset.content_type && stored.etag) {
+        // The file is served from a copy no presigned PUT can reach (copyVerifiedObject).
+        const finalKey = newObjectKey(asset.client_id);
+        await copyVerifiedObject(storage, asset.object_key, stored.etag, finalKey);
+        const ready = await settleAsset(db, asset.id, "ready", finalKey);
+        if (!ready) {
+          await deleteObject(storage, finalKey);
+          throw new AppError(409, "conflict", "This upload was settled meanwhile; reload it.");
+        }
+        // The upload itself is no file of ours any more; assets:gc removes it if this fails.
+        await deleteObject(storage, asset.object_key).catch(() => undefined);
         return c.json(toAsset(ready), 200);
       }
       // Object first: if storage fails now the row stays pending and the client can retry.

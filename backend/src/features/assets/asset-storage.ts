@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { AppError } from "../../http/app-error.ts";
 import type { LazyS3Client } from "../../storage/s3-client.ts";
-import { attachmentDisposition } from "./asset-filename.ts";
+import { attachmentDisposition, withExtensionOf } from "./asset-filename.ts";
 
 /** Long enough for a 50 MB upload on a slow mobile link, short enough that a leaked URL dies soon. */
 export const UPLOAD_URL_TTL_SECONDS = 600;
@@ -85,7 +85,7 @@ export async function presignDownload(storage: AssetStorage, key: string, filena
         new GetObjectCommand({
           Bucket: storage.bucket,
           Key: key,
-          ResponseContentDisposition: attachmentDisposition(filename),
+          ResponseContentDisposition: attachmentDisposition(withExtensionOf(filename, contentType)),
           ResponseContentType: contentType,
         }),
         { expiresIn: DOWNLOAD_URL_TTL_SECONDS },
@@ -101,11 +101,33 @@ export async function statObject(storage: AssetStorage, key: string) {
     const head = await withS3(storage, (s3, { HeadObjectCommand }) =>
       s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key })),
     );
-    return { size: head.ContentLength, contentType: head.ContentType };
+    return { size: head.ContentLength, contentType: head.ContentType, etag: head.ETag };
   } catch (error) {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
     return guarded(() => Promise.reject(error));
   }
+}
+
+/**
+ * Copies a verified upload to a key of its own, server-side, and only if it is still the object
+ * that was checked (`CopySourceIfMatch` its ETag). The upload's presigned PUT stays valid for its
+ * whole lifetime: without the copy, the uploader could replace a "ready" file's bytes with
+ * anything of the same size and type. Nothing can write to the new key.
+ */
+export async function copyVerifiedObject(storage: AssetStorage, fromKey: string, etag: string, toKey: string) {
+  await guarded(() =>
+    withS3(storage, (s3, { CopyObjectCommand }) =>
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: storage.bucket,
+          Key: toKey,
+          CopySource: `${storage.bucket}/${encodeURIComponent(fromKey).replaceAll("%2F", "/")}`,
+          CopySourceIfMatch: etag,
+          MetadataDirective: "COPY",
+        }),
+      ),
+    ),
+  );
 }
 
 /** Deletes one object; deleting a missing key succeeds (S3 semantics). */
