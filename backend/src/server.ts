@@ -22,7 +22,13 @@ export async function startServer(config: Config, logger: Logger, options: Start
   if (config.admin) {
     // Not fatal: a database that is down at boot must not keep the API from serving once it returns.
     await ensureAdmin(deps, config.admin).then(
-      (result) => logger.info({ email: config.admin?.email, result }, "admin account checked"),
+      (result) =>
+        result === "taken"
+          ? logger.warn(
+              { email: config.admin?.email },
+              "ADMIN_EMAIL belongs to an existing account, which is not promoted: run pnpm admin:promote <email> if it is yours",
+            )
+          : logger.info({ email: config.admin?.email, result }, "admin account checked"),
       (error: unknown) => logger.error({ err: error }, "could not ensure the admin account"),
     );
   }

@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdmin } from "../src/auth/ensure-admin.ts";
@@ -30,6 +32,19 @@ afterAll(async () => {
 
 const me = (app: TestApp, session?: Session) => call(app.url, "GET", "/api/v1/me", { session });
 
+/** `pnpm admin:promote <email>` against the replicas' database and Redis: exit code and output. */
+async function adminPromote(email: string) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("pnpm", ["--silent", "admin:promote", email], {
+      env: { ...process.env, ...a.env, LOG_LEVEL: "warn" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
 describe("sign-up and sign-in", () => {
   it("signs up, signs in with a cookie, and answers /api/v1/me", async () => {
     const user = await signUp(a.url, newCredentials("cookie"), freshIp());
@@ -55,9 +70,9 @@ describe("sign-up and sign-in", () => {
     expect(response.headers.get("access-control-expose-headers")).toContain("set-auth-token");
   });
 
-  it("refuses a password shorter than 10 characters with validation_failed", async () => {
+  it("refuses a password shorter than 12 characters with validation_failed", async () => {
     const result = await call(a.url, "POST", "/api/auth/sign-up/email", {
-      body: { ...newCredentials("short"), password: "123456789" },
+      body: { ...newCredentials("short"), password: "12345678901" },
       ip: freshIp(),
     });
     expect(result.status).toBe(400);
@@ -253,9 +268,30 @@ describe("admin", () => {
     expect((await call(a.url, "GET", "/api/v1/admin/users")).status).toBe(401);
   });
 
-  it("promotes an existing user with the admin email", async () => {
+  it("never promotes an account that registered the admin email first; admin:promote does, and signs it out", async () => {
     const user = await signUp(a.url, newCredentials("promote"), freshIp());
-    expect(await ensureAdmin(a.deps, { email: user.email, password: "ignored-password" })).toBe("promoted");
-    expect((await me(b, user.session)).json?.role).toBe("admin");
+    expect(await ensureAdmin(a.deps, { email: user.email, password: "the-operator-password" })).toBe("taken");
+    expect((await me(b, user.session)).json?.role).toBe("user");
+    // The account keeps its own password: the operator's does not sign in to it.
+    expect(
+      (
+        await call(a.url, "POST", "/api/auth/sign-in/email", {
+          body: { email: user.email, password: "the-operator-password" },
+        })
+      ).status,
+    ).toBe(401);
+
+    const promoted = await adminPromote(user.email);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stdout).toContain(`${user.email} is an administrator now; 1 session(s) revoked`);
+    // Its sessions are gone on both replicas, cached or not; a fresh sign-in carries the role.
+    expect((await me(a, user.session)).status).toBe(401);
+    expect((await me(b, user.session)).status).toBe(401);
+    const { session } = await signIn(b.url, user.email, user.password, freshIp());
+    expect((await me(a, session)).json?.role).toBe("admin");
+
+    const nobody = await adminPromote("nobody@example.test");
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain("no account has the email nobody@example.test");
   });
 });

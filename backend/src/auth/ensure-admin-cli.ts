@@ -5,8 +5,9 @@ import { ensureAdmin } from "./ensure-admin.ts";
 
 const USAGE = `usage: pnpm admin:ensure
 
-Creates the admin user from ADMIN_EMAIL / ADMIN_PASSWORD, or promotes an existing user with that
-email. Idempotent. The API also does this at every start when both are set.`;
+Creates the admin user from ADMIN_EMAIL / ADMIN_PASSWORD if no account has that email. An existing
+account is never promoted here (pnpm admin:promote <email> does that, explicitly). Idempotent. The
+API also does this at every start when both are set.`;
 
 if (process.argv.includes("--help")) {
   console.log(USAGE);
@@ -21,6 +22,10 @@ const deps = createDeps(config, createLogger({ level: "warn" }));
 try {
   const result = await ensureAdmin(deps, config.admin);
   console.log(`admin ${config.admin.email}: ${result}`);
+  if (result === "taken") {
+    console.error("an existing account has that email and was not promoted: pnpm admin:promote <email> if it is yours");
+    process.exitCode = 1;
+  }
 } catch (error) {
   console.error(`admin:ensure failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

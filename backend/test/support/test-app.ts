@@ -13,6 +13,8 @@ export interface TestApp {
   app: App;
   deps: Deps;
   databaseUrl: string;
+  /** The environment the app's config was read from (for a CLI run against the same services). */
+  env: Record<string, string>;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -28,13 +30,12 @@ export async function startTestApp(
   overrides: Record<string, string> = {},
   configure?: (app: App) => void,
 ): Promise<TestApp> {
-  const config = loadConfig(
-    testEnv(databaseUrl, {
-      LOG_LEVEL: "info",
-      REDIS_KEY_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}:`,
-      ...overrides,
-    }),
-  );
+  const env = testEnv(databaseUrl, {
+    LOG_LEVEL: "info",
+    REDIS_KEY_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}:`,
+    ...overrides,
+  });
+  const config = loadConfig(env);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -60,6 +61,7 @@ export async function startTestApp(
     app,
     deps,
     databaseUrl,
+    env,
     logs,
     async close() {
       await new Promise<void>((resolve) => {
