@@ -172,7 +172,7 @@ async function main() {
       `  Cache      ${process.env.REDIS_URL ? process.env.REDIS_URL : "in-memory (set REDIS_URL to use Redis)"}`,
       `  Sign in    ${DEMO_COACH.email} / ${DEMO_COACH.password}   (coach)`,
       `             ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}   (client user)`,
-      "             admin@example.com / admin123   (admin)",
+      "             admin@example.com / admin-demo-password   (admin)",
       `  Ready in   ${((performance.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`,
       "",
     ].join("\n"),

@@ -1,15 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import {
   authKeyPrefix,
   createAuth,
+  SESSION_ABSOLUTE_S,
   SESSION_EXPIRES_IN_S,
   SESSION_UPDATE_AGE_S,
   sessionCookieName,
 } from "./auth/auth.ts";
 import { createAuthDatabase } from "./auth/auth-database-errors.ts";
 import { createCachedSessionReader } from "./auth/cached-session-reader.ts";
+import { createSessionCacheEpoch } from "./auth/session-cache-epoch.ts";
 import type { Deps } from "./deps.ts";
 import { adminRoutes } from "./features/admin/admin-routes.ts";
 import { appointmentRoutes } from "./features/appointments/appointment-routes.ts";
@@ -23,14 +24,15 @@ import { inviteRoutes } from "./features/invites/invite-routes.ts";
 import { meRoutes } from "./features/me/me-routes.ts";
 import { noteRoutes } from "./features/notes/note-routes.ts";
 import { API_PREFIX, PUBLIC_PREFIX } from "./http/api-route.ts";
-import { errorBody } from "./http/app-error.ts";
 import type { AppBindings } from "./http/bindings.ts";
 import { clientIp } from "./http/client-ip.ts";
-import { drainRequestBody } from "./http/drain-request-body.ts";
+import { crossSiteGuard } from "./http/cross-site-guard.ts";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
-import { JSON_BODY_LIMIT, requireJsonBody } from "./http/json-body.ts";
+import { BODY_DRAIN_LIMIT, JSON_BODY_LIMIT, requireJsonBody } from "./http/json-body.ts";
 import { limitByIp } from "./http/limit-by-ip.ts";
+import { noStore } from "./http/no-store.ts";
 import { createRateLimiters, LIMITS, limiterKeyPrefix } from "./http/rate-limit.ts";
+import { requestBody } from "./http/request-body.ts";
 import { hasRequestBody, requestHeaders } from "./http/request-headers.ts";
 import { requestLog } from "./http/request-log.ts";
 import { requireSession } from "./http/require-session.ts";
@@ -44,7 +46,8 @@ const EXPOSED_HEADERS = ["set-auth-token", "x-request-id", "retry-after"];
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
   const authDatabase = createAuthDatabase(deps.sql);
-  const auth = createAuth({ ...deps, db: authDatabase.db });
+  const cacheEpoch = deps.redis && createSessionCacheEpoch(deps.redis, authKeyPrefix(config.redisKeyPrefix), logger);
+  const auth = createAuth({ ...deps, db: authDatabase.db }, cacheEpoch || undefined);
   const limiters = createRateLimiters(deps.redis, config.redisKeyPrefix);
   const app = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
@@ -76,38 +79,36 @@ export function createApp(deps: Deps) {
 
   app.route("/", readinessRoutes());
 
-  const limitBody = bodyLimit({
-    maxSize: JSON_BODY_LIMIT,
-    // The rest of the body is never read, so the connection cannot be reused: close it.
-    onError: (c) =>
-      c.json(errorBody("payload_too_large", `The body is larger than ${JSON_BODY_LIMIT} bytes.`), 413, {
-        Connection: "close",
-      }),
-  });
-  // bodyLimit reads `c.req.raw.body`, which makes the Node adapter build a full Request even for a
-  // GET: only requests that carry a body go through it.
-  app.use("/api/*", (c, next) =>
-    hasRequestBody(requestHeaders(c)) ? limitBody(c, () => drainRequestBody(c, next)) : next(),
-  );
-  app.use("/api/*", clientIp(config.trustProxy), requireJsonBody);
+  const limitBody = requestBody({ limit: JSON_BODY_LIMIT, drainLimit: BODY_DRAIN_LIMIT });
+  // Reading `c.req.raw.body` makes the Node adapter build a full Request even for a GET: only
+  // requests that carry a body go through it.
+  app.use("/api/*", (c, next) => (hasRequestBody(requestHeaders(c)) ? limitBody(c, next) : next()));
+  app.use("/api/*", clientIp(config.trustProxy), requireJsonBody, noStore);
   app.route("/", authRoutes(auth, authDatabase, limiters, config.corsOrigins));
 
   const readCachedSession =
     deps.redis &&
+    cacheEpoch &&
     createCachedSessionReader({
       redis: deps.redis,
+      epoch: cacheEpoch,
       keyPrefix: authKeyPrefix(config.redisKeyPrefix),
       secret: config.authSecret,
       cookieName: sessionCookieName(config.isProductionLike),
       expiresInSeconds: SESSION_EXPIRES_IN_S,
       updateAgeSeconds: SESSION_UPDATE_AGE_S,
+      absoluteLifetimeSeconds: SESSION_ABSOLUTE_S,
       limit: {
         keyPrefix: limiterKeyPrefix(config.redisKeyPrefix, "apiPerUser"),
         points: LIMITS.apiPerUser.points,
         durationSeconds: LIMITS.apiPerUser.durationSeconds,
       },
     });
-  app.use(`${API_PREFIX}*`, requireSession(auth, limiters, readCachedSession));
+  app.use(
+    `${API_PREFIX}*`,
+    crossSiteGuard(config.corsOrigins, sessionCookieName(config.isProductionLike)),
+    requireSession(auth, limiters, readCachedSession),
+  );
   // No session under PUBLIC_PREFIX: nothing to count per user, so each client IP is counted.
   app.use(`${PUBLIC_PREFIX}*`, limitByIp(limiters, "publicPerIp"));
   app.route("/", apiRoutes());

@@ -44,7 +44,7 @@ describe("loadConfig", () => {
       authSecret: DEV_AUTH_SECRET,
       corsOrigins: ["http://localhost:5173"],
       logLevel: "debug",
-      admin: { email: "admin@example.com", password: "admin123" },
+      admin: { email: "admin@example.com", password: "admin-demo-password" },
       maxUploadBytes: 52_428_800,
       trustProxy: "none",
       shutdownTimeoutMs: 25_000,
@@ -70,7 +70,7 @@ describe("loadConfig", () => {
       CORS_ORIGIN: "*,http://app.example.com",
       LOG_LEVEL: "debug",
       ADMIN_EMAIL: "ops@example.com",
-      ADMIN_PASSWORD: "admin123",
+      ADMIN_PASSWORD: "admin-demo-password",
     });
     const fields = problems.map((p) => p.split(":")[0]);
     expect(fields).toEqual([

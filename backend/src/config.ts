@@ -5,7 +5,7 @@ export type AppEnv = (typeof APP_ENVS)[number];
 
 /** Used only outside staging/production; production refuses it. */
 export const DEV_AUTH_SECRET = "dev-only-secret-do-not-use-in-production-0000";
-const DEV_ADMIN_PASSWORD = "admin123";
+const DEV_ADMIN_PASSWORD = "admin-demo-password";
 const WEAK_SECRETS = new Set([DEV_AUTH_SECRET, "secret", "changeme", "change-me", "password", "better-auth-secret"]);
 
 const boolean = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");

@@ -105,7 +105,7 @@ describe("with Redis stopped", () => {
 });
 
 describe("in production", () => {
-  it("sets Secure, HttpOnly, SameSite=Strict cookies with the __Secure- prefix", async () => {
+  it("sets a Secure, HttpOnly, SameSite=Strict session cookie with the __Host- prefix: Path=/, no Domain", async () => {
     const passwordRedis = await startRedis(await freePort(), "a-redis-password");
     const origin = "https://app.example.test";
     const production = await startTestApp(api.databaseUrl, {
@@ -125,7 +125,9 @@ describe("in production", () => {
       expect(signUpResult.status).toBe(200);
       const cookies = signUpResult.response.headers.getSetCookie();
       const session = cookies.find((c) => c.includes("session_token="));
-      expect(session).toMatch(/^__Secure-better-auth\.session_token=/);
+      expect(session).toMatch(/^__Host-better-auth\.session_token=/);
+      expect(session).toMatch(/;\s*Path=\/(;|$)/i);
+      expect(session).not.toMatch(/;\s*Domain=/i);
       expect(session).toMatch(/;\s*Secure/i);
       expect(session).toMatch(/;\s*HttpOnly/i);
       expect(session).toMatch(/;\s*SameSite=Strict/i);

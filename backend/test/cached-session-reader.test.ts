@@ -1,7 +1,15 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authKeyPrefix, SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S, sessionCookieName } from "../src/auth/auth.ts";
+import {
+  authKeyPrefix,
+  SESSION_ABSOLUTE_S,
+  SESSION_EXPIRES_IN_S,
+  SESSION_UPDATE_AGE_S,
+  sessionCookieName,
+} from "../src/auth/auth.ts";
 import { createCachedSessionReader } from "../src/auth/cached-session-reader.ts";
+import { createSessionCacheEpoch, type SessionCacheEpoch } from "../src/auth/session-cache-epoch.ts";
+import { sessionCacheKey } from "../src/auth/session-storage.ts";
 import { createRateLimiters, LIMITS, limiterKeyPrefix, RateLimitedError } from "../src/http/rate-limit.ts";
 import { newCredentials, signUp } from "./support/auth-client.ts";
 import { openTestApp, type TestApp } from "./support/test-app.ts";
@@ -13,6 +21,7 @@ const read = (headers: Headers, using = reader) => using((name) => headers.get(n
 /** The user the reader vouches for, if any. */
 const readUser = async (headers: Headers) => (await read(headers))?.user;
 let prefix: string;
+let epoch: SessionCacheEpoch;
 /** A reader whose per-user limit is 3 requests a minute, on counters under its own prefix. */
 const tightLimit = (redisKeyPrefix: string) => ({
   keyPrefix: limiterKeyPrefix(redisKeyPrefix, "apiPerUser"),
@@ -21,11 +30,13 @@ const tightLimit = (redisKeyPrefix: string) => ({
 });
 const readerOptions = () => ({
   redis,
+  epoch,
   keyPrefix: prefix,
   secret: api.deps.config.authSecret,
   cookieName: sessionCookieName(false),
   expiresInSeconds: SESSION_EXPIRES_IN_S,
   updateAgeSeconds: SESSION_UPDATE_AGE_S,
+  absoluteLifetimeSeconds: SESSION_ABSOLUTE_S,
 });
 
 beforeAll(async () => {
@@ -33,6 +44,7 @@ beforeAll(async () => {
   api = await openTestApp({ TRUST_PROXY: "cloudflare" });
   redis = api.deps.redis as Redis;
   prefix = authKeyPrefix(api.deps.config.redisKeyPrefix);
+  epoch = createSessionCacheEpoch(redis, prefix, api.deps.logger);
   reader = createCachedSessionReader({
     ...readerOptions(),
     limit: { keyPrefix: limiterKeyPrefix("reader-test:", "apiPerUser"), points: 1_000_000, durationSeconds: 60 },
@@ -46,7 +58,7 @@ afterAll(async () => {
 const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
 
 async function cachedEntry(token: string) {
-  const key = `${prefix}${token.split(".")[0]}`;
+  const key = sessionCacheKey(prefix, (await redis.get(epoch.key)) ?? "0", token.split(".")[0] as string);
   return { key, value: JSON.parse((await redis.get(key)) as string) };
 }
 
@@ -71,7 +83,7 @@ describe("cached session reader", () => {
     expect(await read(new Headers())).toBeUndefined();
   });
 
-  it("defers for an expired session, one due for its sliding refresh, and a revoked one", async () => {
+  it("defers for an expired session, one due for its sliding refresh, one past its absolute lifetime, and a revoked one", async () => {
     const user = await signUp(api.url, newCredentials("stale"));
     const token = user.session.token as string;
     const { key, value } = await cachedEntry(token);
@@ -89,7 +101,13 @@ describe("cached session reader", () => {
 
     await redis.set(key, JSON.stringify(value));
     expect(await readUser(bearer(token))).toMatchObject({ id: user.id });
-    await redis.set(`${prefix}revoked-sessions-before-${user.id}`, String(Date.now() + 1000));
+    // Signed in 30 days ago and used every day since: past the absolute lifetime.
+    await write({ createdAt: new Date(Date.now() - SESSION_ABSOLUTE_S * 1000).toISOString() });
+    expect(await read(bearer(token))).toEqual(deferred);
+
+    await redis.set(key, JSON.stringify(value));
+    const revoked = sessionCacheKey(prefix, (await redis.get(epoch.key)) ?? "0", `revoked-sessions-before-${user.id}`);
+    await redis.set(revoked, String(Date.now() + 1000));
     expect(await read(bearer(token))).toEqual(deferred);
   });
 
@@ -114,7 +132,7 @@ describe("cached session reader", () => {
     const counter = `${tightLimit("count-test:").keyPrefix}:${user.id}`;
     const before = await redis.get(counter);
     expect(await read(bearer(token.split(".")[0] as string), limited)).toBeUndefined();
-    await redis.del(`${prefix}${token.split(".")[0]}`);
+    await redis.del((await cachedEntry(token)).key);
     expect(await read(bearer(token), limited)).toBeUndefined();
     expect(await redis.get(counter)).toBe(before);
   });
@@ -130,9 +148,7 @@ describe("cached session reader", () => {
     };
     expect(await sourceOf({ authorization: `Bearer ${token}` })).toBe("cache");
     expect(await sourceOf({ cookie: user.session.cookie })).toBe("cache");
-    // Unsigned bearer tokens are better-auth's to accept (its bearer plugin signs them itself).
-    expect(await sourceOf({ authorization: `Bearer ${token.split(".")[0]}` })).toBe("better-auth");
-    await redis.del(`${prefix}${token.split(".")[0]}`);
+    await redis.del((await cachedEntry(token)).key);
     expect(await sourceOf({ authorization: `Bearer ${token}` })).toBe("better-auth");
   });
 

@@ -20,11 +20,22 @@ export function assertRedisInstalled(): void {
   if (probe.error || probe.status !== 0) throw new Error(INSTALL_HINT);
 }
 
-/** Starts a throwaway `redis-server` on the given port (no persistence) and waits until it answers. */
-export async function startRedis(port: number, password?: string): Promise<RedisServer> {
+/**
+ * Starts a throwaway `redis-server` on the given port and waits until it answers. No persistence,
+ * unless `dataDir` is given: then every write is in an append-only file there (fsync always), and a
+ * stop (SIGKILL) and start keep the data, as a production Redis restarting with its data would.
+ */
+export async function startRedis(
+  port: number,
+  password?: string,
+  options: { dataDir?: string } = {},
+): Promise<RedisServer> {
   assertRedisInstalled();
   let child: ChildProcess | undefined;
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const persistence = options.dataDir
+    ? ["--dir", options.dataDir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+    : ["--save", "", "--appendonly", "no"];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", ...persistence];
   if (password) args.push("--requirepass", password);
 
   const start = async () => {

@@ -48,7 +48,7 @@ describe("pnpm preflight --live", () => {
     expect(result.failed, result.stdout + result.stderr).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("all 14 checks passed");
-    expect(result.stdout).toMatch(/✓ API session cookie: __Secure-better-auth\.session_token; .*Secure/);
+    expect(result.stdout).toMatch(/✓ API session cookie: __Host-better-auth\.session_token; .*Secure/);
     expect(result.stdout).toContain("✓ web bundle calls the API");
   });
 

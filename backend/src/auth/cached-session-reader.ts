@@ -3,15 +3,20 @@ import type { Redis } from "ioredis";
 import type { SessionUser } from "../http/bindings.ts";
 import { RateLimitedError } from "../http/rate-limit.ts";
 import type { HeaderReader } from "../http/request-headers.ts";
+import type { SessionCacheEpoch } from "./session-cache-epoch.ts";
 
 export interface CachedSessionReaderOptions {
   redis: Redis;
+  /** The session cache's epoch, shared with better-auth's storage (session-storage.ts). */
+  epoch: SessionCacheEpoch;
   /** The prefix better-auth's Redis storage uses (see createAuth). */
   keyPrefix: string;
   secret: string;
   cookieName: string;
   expiresInSeconds: number;
   updateAgeSeconds: number;
+  /** No session is good this long after its sign-in, however recently it was used. */
+  absoluteLifetimeSeconds: number;
   /**
    * The per-user API limit, counted in the same Redis call on the counter rate-limiter-flexible
    * keeps for it (`${limiterKeyPrefix}:${userId}`), so both paths share one count.
@@ -30,28 +35,30 @@ export interface CachedSessionResult {
 }
 
 /**
- * One round trip: the cached session, the user's "revoke all" time and the per-user limit's count
- * (rate-limiter-flexible's own increment, on its key). KEYS[1]: the session's cache key. ARGV: the
- * revocation key prefix, the limiter key prefix (with its ":"), the limit's duration in seconds.
- * A cache miss returns nil; an entry without a user id returns just the entry (nothing counted).
- * It touches keys it derives rather than declares, which one Redis allows and a cluster would not.
+ * One round trip: the cached session (under the cache's current epoch, session-cache-epoch.ts), the
+ * user's "revoke all" time and the per-user limit's count (rate-limiter-flexible's own increment, on
+ * its key). KEYS[1]: the epoch key. ARGV: the cache key prefix, the token, the revocation key's
+ * name before the user id, the limiter key prefix (with its ":"), the limit's duration in seconds. A cache miss
+ * returns nil; an entry without a user id returns just the entry (nothing counted). It touches keys
+ * it derives rather than declares, which one Redis allows and a cluster would not.
  */
 const FAST_PATH_LUA = `
-local cached = redis.call('GET', KEYS[1])
+local base = ARGV[1] .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local cached = redis.call('GET', base .. ARGV[2])
 if not cached then return false end
 local ok, entry = pcall(cjson.decode, cached)
 if not ok or type(entry) ~= 'table' or type(entry.user) ~= 'table' or type(entry.user.id) ~= 'string' then
   return {cached}
 end
 local userId = entry.user.id
-local revokedBefore = redis.call('GET', ARGV[1] .. userId) or ''
-local counter = ARGV[2] .. userId
-redis.call('SET', counter, 0, 'EX', ARGV[3], 'NX')
+local revokedBefore = redis.call('GET', base .. ARGV[3] .. userId) or ''
+local counter = ARGV[4] .. userId
+redis.call('SET', counter, 0, 'EX', ARGV[5], 'NX')
 local consumed = redis.call('INCRBY', counter, 1)
 local ttl = redis.call('PTTL', counter)
 if ttl == -1 then
-  redis.call('EXPIRE', counter, ARGV[3])
-  ttl = 1000 * ARGV[3]
+  redis.call('EXPIRE', counter, ARGV[5])
+  ttl = 1000 * ARGV[5]
 end
 return {cached, revokedBefore, consumed, ttl}
 `;
@@ -60,7 +67,9 @@ const FAST_PATH_COMMAND = "coachingSessionFastPath";
 type FastPathReply = null | [string] | [string, string, number, number];
 type FastPathRedis = Redis & {
   [FAST_PATH_COMMAND](
-    key: string,
+    epochKey: string,
+    keyPrefix: string,
+    token: string,
     revokedPrefix: string,
     limiterPrefix: string,
     seconds: number,
@@ -101,10 +110,12 @@ function signedToken(header: HeaderReader, cookieName: string): string | undefin
  * throws `RateLimitedError` (429), as rate-limiter-flexible's consume would.
  */
 export function createCachedSessionReader(options: CachedSessionReaderOptions) {
-  const { redis, keyPrefix, secret, cookieName, limit } = options;
+  const { redis, epoch, keyPrefix, secret, cookieName, limit } = options;
   const expiresInMs = options.expiresInSeconds * 1000;
   const updateAgeMs = options.updateAgeSeconds * 1000;
-  const revokedPrefix = `${keyPrefix}revoked-sessions-before-`;
+  const absoluteMs = options.absoluteLifetimeSeconds * 1000;
+  // better-auth's key for a user's "revoke all" time (db/internal-adapter: revokedBeforeKey), in the cache.
+  const revokedPrefix = "revoked-sessions-before-";
   const limiterPrefix = `${limit.keyPrefix}:`;
   redis.defineCommand(FAST_PATH_COMMAND, { numberOfKeys: 1, lua: FAST_PATH_LUA });
   const fastPath = redis as FastPathRedis;
@@ -112,7 +123,14 @@ export function createCachedSessionReader(options: CachedSessionReaderOptions) {
   /** The cache's answer for a verified token; undefined when Redis fails (the caller falls back). */
   async function lookUp(token: string): Promise<FastPathReply | undefined> {
     try {
-      return await fastPath[FAST_PATH_COMMAND](keyPrefix + token, revokedPrefix, limiterPrefix, limit.durationSeconds);
+      return await fastPath[FAST_PATH_COMMAND](
+        epoch.key,
+        keyPrefix,
+        token,
+        revokedPrefix,
+        limiterPrefix,
+        limit.durationSeconds,
+      );
     } catch {
       return undefined;
     }
@@ -127,8 +145,11 @@ export function createCachedSessionReader(options: CachedSessionReaderOptions) {
     if (session.token !== token || session.userId !== user.id || !(expiresAt > now)) return undefined;
     // Due for better-auth's sliding refresh (which writes the new expiry): let it do that.
     if (expiresAt - expiresInMs + updateAgeMs <= now) return undefined;
+    const createdAt = Date.parse(session.createdAt);
+    // Past the absolute lifetime: better-auth (requireSession) answers, and refuses it.
+    if (!(createdAt + absoluteMs > now)) return undefined;
     // Sessions created before the user's "revoke all" time are dead.
-    if (revokedBefore && Date.parse(session.createdAt) < revokedBefore) return undefined;
+    if (revokedBefore && createdAt < revokedBefore) return undefined;
     return { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "user" };
   }
 
@@ -140,7 +161,8 @@ export function createCachedSessionReader(options: CachedSessionReaderOptions) {
     const signature = Buffer.from(signed.slice(dot + 1));
     const expected = Buffer.from(createHmac("sha256", secret).update(token).digest("base64"));
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
-    if (redis.status !== "ready") return undefined;
+    // Also false from a lost connection until this process has bumped the epoch after it.
+    if (!epoch.usable()) return undefined;
     const reply = await lookUp(token);
     // A miss, a Redis error, or an entry without a user (nothing was counted).
     if (reply?.length !== 4) return undefined;

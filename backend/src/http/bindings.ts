@@ -13,6 +13,8 @@ export interface AppBindings {
     requestId: string;
     deps: Deps;
     clientIp: string;
+    /** The client's rate-limit bucket: its address, or for IPv6 its /64 (clientIp middleware). */
+    clientKey: string;
     /** Set by requireSession on /api/v1/*. */
     user: SessionUser;
     userId?: string;

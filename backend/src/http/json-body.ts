@@ -3,8 +3,10 @@ import { AppError } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
 import { hasRequestBody, requestHeaders } from "./request-headers.ts";
 
-/** The largest request body any /api route reads (bodyLimit in app.ts answers 413 above it). */
+/** The largest request body any /api route reads (request-body.ts answers 413 above it). */
 export const JSON_BODY_LIMIT = 1024 * 1024;
+/** How much of an over-limit or unread body is read and discarded so the client can read the answer. */
+export const BODY_DRAIN_LIMIT = 64 * 1024 * 1024;
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 

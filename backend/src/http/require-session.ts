@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Auth } from "../auth/auth.ts";
+import { type Auth, SESSION_ABSOLUTE_S } from "../auth/auth.ts";
 import type { CachedSessionResult } from "../auth/cached-session-reader.ts";
 import { AppError } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
@@ -36,6 +36,11 @@ export function requireSession(
       throw error;
     });
     if (!session) throw AppError.unauthenticated();
+    // The sliding window would keep a used session alive forever: past its absolute lifetime it
+    // is dead (the fast path refuses it too, and defers here).
+    if (!(new Date(session.session.createdAt).getTime() + SESSION_ABSOLUTE_S * 1000 > Date.now())) {
+      throw AppError.unauthenticated();
+    }
     const { user } = session;
     c.set("userId", user.id);
     c.set("sessionSource", "better-auth");

@@ -48,7 +48,7 @@ export function SignUpPage() {
           type="password"
           autoComplete="new-password"
           required
-          minLength={10}
+          minLength={12}
           maxLength={128}
           hint="At least 10 characters."
           value={password}

@@ -5,6 +5,7 @@ import type { Sql } from "../../db/database.ts";
 import { AppError, errorBody } from "../../http/app-error.ts";
 import type { AppBindings } from "../../http/bindings.ts";
 import type { LimitName, RateLimiters } from "../../http/rate-limit.ts";
+import { hashedKey, readAuthInput, withoutRawTokens } from "./auth-input.ts";
 
 const CODE_BY_STATUS: Record<number, [number, string]> = {
   400: [400, "validation_failed"],
@@ -16,15 +17,6 @@ const CODE_BY_STATUS: Record<number, [number, string]> = {
   422: [409, "conflict"],
   429: [429, "rate_limited"],
 };
-
-async function emailOf(body: string | undefined): Promise<string> {
-  try {
-    const parsed = JSON.parse(body ?? "{}") as { email?: unknown };
-    return typeof parsed.email === "string" ? parsed.email.trim().toLowerCase() : "";
-  } catch {
-    return "";
-  }
-}
 
 /** True when Postgres does not answer `select 1` within a second. */
 async function databaseDown(sql: Sql): Promise<boolean> {
@@ -48,7 +40,7 @@ async function databaseDown(sql: Sql): Promise<boolean> {
  * `503 service_unavailable`, so clients retry instead of giving up.
  */
 async function toContractError(response: Response, sql: Sql, sawUnavailable: boolean): Promise<Response> {
-  if (response.status < 400) return response;
+  if (response.status < 400) return withoutRawTokensIn(response);
   const original = (await response
     .clone()
     .json()
@@ -70,10 +62,46 @@ async function toContractError(response: Response, sql: Sql, sawUnavailable: boo
   return Response.json(errorBody(code, original.message ?? "Request failed."), { status, headers });
 }
 
+/** A JSON answer with its raw session tokens removed (auth-input.ts, withoutRawTokens). */
+async function withoutRawTokensIn(response: Response): Promise<Response> {
+  if (!response.headers.get("content-type")?.includes("json")) return response;
+  const body = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  if (body === undefined || body === null) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return Response.json(withoutRawTokens(body), { status: response.status, headers });
+}
+
+const SIGN_IN = "/api/auth/sign-in/email";
+/** Endpoints that take the current password: the same limits as a sign-in, or they are an oracle. */
+const PASSWORD_CHECKS = new Set(["/api/auth/change-password", "/api/auth/change-email", "/api/auth/delete-user"]);
+
 /**
- * better-auth at /api/auth/*, behind three guards of ours: a state-changing request from an
- * untrusted Origin is refused (mobile apps send no Origin), the brute-force limits shared through
- * Redis, and the client IP better-auth records, decided by our clientIp middleware.
+ * Counts a request against the auth limits. The IP bucket comes first, and the narrower one (IP and
+ * the email's hash, or IP and the credential's hash) only once it passed: a client the IP limit
+ * already refused adds nothing anywhere.
+ */
+async function countAuthRequest(limiters: RateLimiters, method: string, path: string, key: string, narrow: string) {
+  const stages: [LimitName, string][][] =
+    path === SIGN_IN || PASSWORD_CHECKS.has(path)
+      ? [[["signInPerIp", key]], [["signInPerIpEmail", `${key}|${narrow}`]]]
+      : path === "/api/auth/sign-up/email"
+        ? [[["signUpPerIp", key]]]
+        : method === "POST"
+          ? [[["authOtherPerIp", key]]]
+          : [];
+  for (const hits of stages) await limiters.consume(hits);
+}
+
+/**
+ * better-auth at /api/auth/*, behind guards of ours: a state-changing request from an untrusted
+ * Origin is refused (mobile apps send no Origin); over-long fields are refused before anything keys
+ * on them; the brute-force limits shared through Redis (per IP or IPv6 /64, per IP and account, and
+ * failed sign-ins per account from anywhere); the client IP better-auth records, decided by our
+ * clientIp middleware; and no raw session token in any answer.
  */
 export function authRoutes(auth: Auth, authDatabase: AuthDatabase, limiters: RateLimiters, trustedOrigins: string[]) {
   const trusted = new Set(trustedOrigins);
@@ -85,25 +113,20 @@ export function authRoutes(auth: Auth, authDatabase: AuthDatabase, limiters: Rat
     }
 
     const body = method === "POST" ? await c.req.text() : undefined;
-    const ip = c.get("clientIp");
-    const hits: [LimitName, string][] =
-      path === "/api/auth/sign-in/email"
-        ? [
-            ["signInPerIp", ip],
-            ["signInPerIpEmail", `${ip}|${await emailOf(body)}`],
-          ]
-        : path === "/api/auth/sign-up/email"
-          ? [["signUpPerIp", ip]]
-          : method === "POST"
-            ? [["authOtherPerIp", ip]]
-            : [];
-    if (hits.length > 0) await limiters.consume(hits);
+    const input = readAuthInput(body);
+    const credential = c.req.header("authorization") ?? c.req.header("cookie") ?? "";
+    const narrow = path === SIGN_IN ? `email:${hashedKey(input.email ?? "")}` : `credential:${hashedKey(credential)}`;
+    await countAuthRequest(limiters, method, path, c.get("clientKey"), narrow);
+    const account = `email:${hashedKey(input.email ?? "")}`;
+    if (path === SIGN_IN) await limiters.check("signInFailuresPerAccount", account);
 
     const headers = new Headers(c.req.raw.headers);
-    headers.set(CLIENT_IP_HEADER, ip);
+    headers.set(CLIENT_IP_HEADER, c.get("clientIp"));
     const { value: response, unavailable } = await authDatabase.track(() =>
       auth.handler(new Request(c.req.url, { method, headers, body })),
     );
+    if (path === SIGN_IN && response.status === 401) await limiters.penalize("signInFailuresPerAccount", account);
+    if (path === SIGN_IN && response.status === 200) await limiters.reset("signInFailuresPerAccount", account);
     return toContractError(response, c.get("deps").sql, unavailable);
   });
 }

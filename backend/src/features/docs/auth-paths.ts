@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { EMAIL_MAX, IMAGE_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from "../../auth/auth.ts";
 import { SESSION_SECURITY } from "../../http/api-route.ts";
 import { errorResponse } from "../../http/error-schema.ts";
 import { LIMITS } from "../../http/rate-limit.ts";
@@ -8,9 +9,10 @@ import { MeSchema } from "../me/me-routes.ts";
 
 type OpenAPIRegistry = OpenAPIHono["openAPIRegistry"];
 
-const Credentials = z.object({ email: z.email(), password: z.string().min(10).max(128) });
+const Credentials = z.object({ email: z.email().max(EMAIL_MAX), password: z.string().min(1).max(PASSWORD_MAX) });
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
-const SessionResponse = z.object({ token: z.string().nullable().optional(), user: MeSchema.partial({ role: true }) });
+// No `token`: the API removes raw session tokens from every answer (features/auth/auth-input.ts).
+const SessionResponse = z.object({ user: MeSchema.partial({ role: true }) });
 const untrustedOrigin = errorResponse("The `Origin` is not one of CORS_ORIGIN; mobile apps send none (`forbidden`)");
 
 /** 400/413/415/429/503 as for any JSON POST without a session; `limit` words the 429. */
@@ -24,7 +26,11 @@ const postResponses = (body: z.ZodType, limit: string) =>
  */
 export function registerAuthPaths(registry: OpenAPIRegistry) {
   const tags = ["Auth"];
-  const SignUp = Credentials.extend({ name: z.string().min(1) });
+  const SignUp = Credentials.extend({
+    password: z.string().min(PASSWORD_MIN).max(PASSWORD_MAX),
+    name: z.string().min(1).max(NAME_MAX),
+    image: z.url().max(IMAGE_MAX).optional(),
+  });
   registry.registerPath({
     method: "post",
     path: "/api/auth/sign-up/email",

@@ -18,7 +18,7 @@ export function mountApiDocs(app: OpenAPIHono<AppBindings>, serverUrl: string, o
     type: "apiKey",
     in: "cookie",
     name: "better-auth.session_token",
-    description: "The session cookie set by sign-in (web app; `__Secure-` prefixed in production).",
+    description: "The session cookie set by sign-in (web app; `__Host-` prefixed in production).",
   });
   registerAuthPaths(app.openAPIRegistry);
   app.doc31("/openapi.json", {
