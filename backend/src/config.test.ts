@@ -21,6 +21,7 @@ const production = {
   S3_ACCESS_KEY_ID: "key",
   S3_SECRET_ACCESS_KEY: "secret-key",
   S3_FORCE_PATH_STYLE: "false",
+  TRUST_PROXY: "cloudflare",
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -82,6 +83,7 @@ describe("loadConfig", () => {
       "BETTER_AUTH_URL",
       "ADMIN_PASSWORD",
       "S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY",
+      "TRUST_PROXY",
     ]);
   });
 
@@ -106,6 +108,19 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...production, DOCS_ENABLED: "true" }).docsEnabled).toBe(true);
     expect(loadConfig({ DATABASE_URL: DB, DOCS_ENABLED: "false" }).docsEnabled).toBe(false);
     expect(problemsOf({ DATABASE_URL: DB, DOCS_ENABLED: "yes" })).toEqual([expect.stringMatching(/^DOCS_ENABLED: /)]);
+  });
+
+  it("refuses to start with NODE_ENV=production (the image) and no APP_ENV, and behind no trusted proxy", () => {
+    expect(problemsOf({ DATABASE_URL: DB, NODE_ENV: "production" })).toEqual([
+      "APP_ENV: not set while NODE_ENV=production (the image's setting); set APP_ENV=production or staging",
+    ]);
+    expect(problemsOf({ DATABASE_URL: DB, NODE_ENV: "production", APP_ENV: "local" })).toEqual([]);
+    expect(problemsOf({ ...production, TRUST_PROXY: "none" })).toEqual([
+      "TRUST_PROXY: must be cloudflare (behind the tunnel every client has cloudflared's address)",
+    ]);
+    expect(problemsOf({ ...production, TRUST_PROXY: undefined, APP_ENV: "staging" })).toEqual([
+      "TRUST_PROXY: must be cloudflare (behind the tunnel every client has cloudflared's address)",
+    ]);
   });
 
   it("applies the same rules to staging", () => {

@@ -97,6 +97,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const placeholders = placeholderProblems(input);
   if (placeholders.length > 0) throw new ConfigError(placeholders);
+  // The image sets NODE_ENV=production (dokku/Dockerfile) and APP_ENV would default to local: a
+  // production container missing APP_ENV would run with development defaults. Refuse to guess.
+  if (input.NODE_ENV === "production" && input.APP_ENV === undefined) {
+    throw new ConfigError([
+      "APP_ENV: not set while NODE_ENV=production (the image's setting); set APP_ENV=production or staging",
+    ]);
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -151,6 +158,10 @@ function productionProblems(env: Partial<Env>): string[] {
   }
   if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)
     problems.push("S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: required");
+  // Behind the tunnel every request comes from cloudflared: without CF-Connecting-IP all clients
+  // share one address, so one person's failed sign-ins would lock everyone out.
+  if (env.TRUST_PROXY !== "cloudflare")
+    problems.push("TRUST_PROXY: must be cloudflare (behind the tunnel every client has cloudflared's address)");
   return problems;
 }
 

@@ -110,6 +110,7 @@ describe("in production", () => {
     const origin = "https://app.example.test";
     const production = await startTestApp(api.databaseUrl, {
       APP_ENV: "production",
+      TRUST_PROXY: "cloudflare",
       REDIS_URL: passwordRedis.url,
       BETTER_AUTH_SECRET: "Qm9vdHN0cmFwLXRlc3Qtc2VjcmV0LTEyMzQ1Njc4OTA",
       BETTER_AUTH_URL: "https://api.example.test",

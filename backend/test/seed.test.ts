@@ -65,6 +65,7 @@ describe("pnpm db:seed", () => {
           BETTER_AUTH_SECRET: "Zq8vN3rT6yW1pK4sX7cB0mJ5hG2fD9aLeU",
           BETTER_AUTH_URL: "https://api.example.test",
           CORS_ORIGIN: "https://app.example.test",
+          TRUST_PROXY: "cloudflare",
         }),
       },
       encoding: "utf8",
