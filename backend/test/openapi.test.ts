@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCALAR_SCRIPT } from "../src/features/docs/docs-routes.ts";
 import { SESSION_SECURITY } from "../src/http/api-route.ts";
 import { redoclyLint } from "./support/redocly-lint.ts";
 import { servedApiRoutes } from "./support/served-routes.ts";
@@ -80,11 +81,27 @@ describe("OpenAPI document", () => {
     expect(document.paths["/api/auth/sign-up/email"]?.post?.security).toEqual([]);
   });
 
-  it("serves the interactive reference at /docs", async () => {
+  it("serves the interactive reference at /docs: a pinned script with SRI, no inline script, a strict CSP", async () => {
     const response = await fetch(`${api.url}/docs`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
-    expect(await response.text()).toContain("/openapi.json");
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => m[0].match(/src="([^"]+)"/)?.[1])).toEqual([SCALAR_SCRIPT.url, "/docs/init.js"]);
+    expect(scripts.every((m) => m[1]?.trim() === "")).toBe(true);
+    expect(html).toContain(`integrity="${SCALAR_SCRIPT.integrity}" crossorigin="anonymous"`);
+    // An exact version, and an integrity hash of the size sha384 gives.
+    expect(SCALAR_SCRIPT.url).toMatch(/@scalar\/api-reference@\d+\.\d+\.\d+\//);
+    expect(Buffer.from(SCALAR_SCRIPT.integrity.replace("sha384-", ""), "base64")).toHaveLength(48);
+
+    const csp = response.headers.get("content-security-policy") ?? "";
+    const scriptSrc = csp.split("; ").find((d) => d.startsWith("script-src"));
+    expect(scriptSrc).toBe("script-src 'self' https://cdn.jsdelivr.net");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    const init = await fetch(`${api.url}/docs/init.js`);
+    expect(init.headers.get("content-type")).toContain("javascript");
+    expect(await init.text()).toContain('url: "/openapi.json"');
   });
 
   it("answers 404 at /docs with DOCS_ENABLED=false (production's default), and still serves /openapi.json", async () => {
