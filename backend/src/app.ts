@@ -31,7 +31,7 @@ import { createErrorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { BODY_DRAIN_LIMIT, JSON_BODY_LIMIT, requireJsonBody } from "./http/json-body.ts";
 import { limitByIp } from "./http/limit-by-ip.ts";
 import { noStore } from "./http/no-store.ts";
-import { createRateLimiters, LIMITS, limiterKeyPrefix } from "./http/rate-limit.ts";
+import { createRateLimiters, LIMITS, limiterKeyPrefix, type RateLimiters } from "./http/rate-limit.ts";
 import { requestBody } from "./http/request-body.ts";
 import { hasRequestBody, requestHeaders } from "./http/request-headers.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -111,7 +111,7 @@ export function createApp(deps: Deps) {
   );
   // No session under PUBLIC_PREFIX: nothing to count per user, so each client IP is counted.
   app.use(`${PUBLIC_PREFIX}*`, limitByIp(limiters, "publicPerIp"));
-  app.route("/", apiRoutes());
+  app.route("/", apiRoutes(limiters));
   mountApiDocs(app, config.authUrl, { docs: config.docsEnabled });
 
   app.notFound(notFoundHandler);
@@ -123,7 +123,7 @@ export function createApp(deps: Deps) {
  * Every `/api/v1` route (apiRoute) and, once there are some, every `/api/public` route
  * (publicRoute), chained so their types add up to AppType for `hc<AppType>`.
  */
-function apiRoutes() {
+function apiRoutes(limiters: RateLimiters) {
   return createRouter()
     .route("/", meRoutes())
     .route("/", clientRoutes())
@@ -131,7 +131,7 @@ function apiRoutes() {
     .route("/", appointmentRoutes())
     .route("/", noteRoutes())
     .route("/", goalRoutes())
-    .route("/", assetRoutes())
+    .route("/", assetRoutes(limiters))
     .route("/", adminRoutes());
 }
 

@@ -43,6 +43,9 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: boolean.optional(),
   MAX_UPLOAD_BYTES: int(1, 5 * 1024 ** 3).default(52_428_800),
+  UPLOAD_QUOTA_CLIENT_BYTES: int(1, 10 * 1024 ** 4).default(2 * 1024 ** 3),
+  UPLOAD_QUOTA_CLIENT_FILES: int(1, 1_000_000).default(500),
+  UPLOAD_QUOTA_USER_BYTES: int(1, 10 * 1024 ** 4).default(20 * 1024 ** 3),
   TRUST_PROXY: z.enum(["none", "cloudflare"]).default("none"),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 60_000).optional(),
@@ -76,6 +79,8 @@ export interface Config {
     forcePathStyle: boolean;
   };
   maxUploadBytes: number;
+  /** Stored and pending uploads per roster entry (bytes, files) and per uploader (bytes). */
+  uploadQuota: { clientBytes: number; clientFiles: number; userBytes: number };
   trustProxy: "none" | "cloudflare";
   shutdownTimeoutMs: number;
   /** How long /health reports `draining` while the listener still accepts, before it closes. */
@@ -202,6 +207,11 @@ function toConfig(env: Env): Config {
       forcePathStyle: env.S3_FORCE_PATH_STYLE ?? !productionLike,
     },
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    uploadQuota: {
+      clientBytes: env.UPLOAD_QUOTA_CLIENT_BYTES,
+      clientFiles: env.UPLOAD_QUOTA_CLIENT_FILES,
+      userBytes: env.UPLOAD_QUOTA_USER_BYTES,
+    },
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (productionLike ? 3000 : 0),

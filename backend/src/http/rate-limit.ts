@@ -24,6 +24,8 @@ export const LIMITS = {
    * (ASVS 2.2.1). Counted only on failures and cleared by a successful sign-in.
    */
   signInFailuresPerAccount: { points: 10, durationSeconds: 900, blockSeconds: 900 },
+  /** Uploads started by one user (POST /api/v1/assets): a burst of them is refused, not stored. */
+  uploadsPerUser: { points: 100, durationSeconds: 3600 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof LIMITS;

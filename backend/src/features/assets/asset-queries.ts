@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import { isoFromUtcText, utcSortKey, utcText } from "../../db/iso-timestamp.ts";
 import type { RowOf } from "../../db/row-of.ts";
+import { AppError } from "../../http/app-error.ts";
 import { afterCursor, decodeCursor, toPage } from "../../http/pagination.ts";
 import type { RosterRole } from "../roster/roster-access.ts";
 
@@ -91,6 +92,18 @@ export async function listAssets(db: Db, clientId: string, userId: string, query
   return { items: page.items.map(toAsset), nextCursor: page.nextCursor };
 }
 
+export interface UploadQuota {
+  clientBytes: number;
+  clientFiles: number;
+  userBytes: number;
+}
+
+/**
+ * Inserts a pending asset unless it would take its roster entry past the quota (files and bytes)
+ * or its uploader past theirs (bytes); pending uploads count, so parallel ones cannot slip past.
+ * One transaction under the roster entry's advisory lock: two uploads to one client are checked
+ * one after the other.
+ */
 export async function insertPendingAsset(
   db: Db,
   input: {
@@ -102,7 +115,50 @@ export async function insertPendingAsset(
     size: number;
     visibility: "private" | "shared";
   },
+  quota: UploadQuota,
 ) {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`assets:${input.clientId}`}, 0))`.execute(trx);
+    const usage = (column: "client_id" | "uploader_id", id: string) =>
+      trx
+        .selectFrom("assets")
+        .select((eb) => [
+          eb.fn.countAll<string>().as("files"),
+          eb.fn.coalesce(eb.fn.sum<string>("size"), sql<string>`0`).as("bytes"),
+        ])
+        .where(column, "=", id)
+        .where("status", "in", ["pending", "ready"])
+        .executeTakeFirstOrThrow();
+    const [client, uploader] = await Promise.all([
+      usage("client_id", input.clientId),
+      usage("uploader_id", input.uploaderId),
+    ]);
+    if (Number(client.files) + 1 > quota.clientFiles) {
+      throw new AppError(
+        413,
+        "quota_exceeded",
+        `This client has ${client.files} files; at most ${quota.clientFiles} are kept.`,
+      );
+    }
+    if (Number(client.bytes) + input.size > quota.clientBytes) {
+      throw new AppError(
+        413,
+        "quota_exceeded",
+        `This client's files would take ${Number(client.bytes) + input.size} bytes; at most ${quota.clientBytes}.`,
+      );
+    }
+    if (Number(uploader.bytes) + input.size > quota.userBytes) {
+      throw new AppError(
+        413,
+        "quota_exceeded",
+        `Your uploads would take ${Number(uploader.bytes) + input.size} bytes; at most ${quota.userBytes}.`,
+      );
+    }
+    return insertAsset(trx, input);
+  });
+}
+
+function insertAsset(db: Db, input: Parameters<typeof insertPendingAsset>[1]) {
   return db
     .insertInto("assets")
     .values({

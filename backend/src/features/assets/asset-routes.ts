@@ -5,6 +5,7 @@ import type { AppBindings } from "../../http/bindings.ts";
 import { errorResponse } from "../../http/error-schema.ts";
 import { IdParam } from "../../http/id-param.ts";
 import { json, jsonBody } from "../../http/openapi-helpers.ts";
+import type { RateLimiters } from "../../http/rate-limit.ts";
 import { createRouter } from "../../http/router.ts";
 import { rosterRole } from "../roster/roster-access.ts";
 import {
@@ -49,7 +50,9 @@ const create = apiRoute({
   responses: {
     201: json(UploadSchema, "A pending asset and a presigned PUT, valid for 10 minutes"),
     404: errorResponse("No such roster entry, or the caller is neither its coach nor its client user (`not_found`)"),
-    413: errorResponse("The declared `size` is over MAX_UPLOAD_BYTES, or the body over 1 MiB (`payload_too_large`)"),
+    413: errorResponse(
+      "The declared `size` is over MAX_UPLOAD_BYTES, or the body over 1 MiB (`payload_too_large`); the roster entry's or the uploader's quota would be exceeded (`quota_exceeded`)",
+    ),
     415: errorResponse("`contentType` is not an accepted type, or the body is not JSON (`unsupported_media_type`)"),
   },
 });
@@ -117,7 +120,7 @@ function storageOf(c: Context<AppBindings>): AssetStorage {
 const assetNotFound = () => AppError.notFound("File not found.");
 
 /** Files of a roster entry: uploaded and downloaded straight from object storage with presigned URLs. */
-export function assetRoutes() {
+export function assetRoutes(limiters: RateLimiters) {
   return createRouter()
     .openapi(create, async (c) => {
       const { db, config } = c.get("deps");
@@ -130,9 +133,10 @@ export function assetRoutes() {
       }
       const userId = c.get("user").id;
       if (!(await rosterRole(db, input.clientId, userId))) throw AppError.notFound("Client not found.");
+      await limiters.consume([["uploadsPerUser", userId]]);
       const objectKey = newObjectKey(input.clientId);
+      const asset = await insertPendingAsset(db, { ...input, uploaderId: userId, objectKey }, config.uploadQuota);
       const upload = await presignUpload(storageOf(c), objectKey, input.contentType, input.size);
-      const asset = await insertPendingAsset(db, { ...input, uploaderId: userId, objectKey });
       return c.json({ id: asset.id, status: "pending" as const, upload }, 201);
     })
     .openapi(complete, async (c) => {
