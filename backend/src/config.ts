@@ -23,6 +23,9 @@ const schema = z.object({
         ? "is not set (postgres://user:password@host:5432/database)"
         : "must be a postgres:// URL",
   }),
+  MIGRATION_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (the tables' owner, for the release phase)" })
+    .optional(),
   DATABASE_POOL_MAX: int(1, 100).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
@@ -60,6 +63,8 @@ export interface Config {
   host: string;
   version: string;
   databaseUrl: string;
+  /** The tables' owner, which migrations run as (the release phase); DATABASE_URL when unset. */
+  migrationDatabaseUrl: string;
   databasePoolMax: number;
   databaseStatementTimeoutMs: number;
   redisUrl: string | undefined;
@@ -189,6 +194,7 @@ function toConfig(env: Env): Config {
     host: env.HOST ?? (productionLike ? "0.0.0.0" : "127.0.0.1"),
     version: env.APP_VERSION ?? process.env.GIT_REV ?? process.env.npm_package_version ?? "dev",
     databaseUrl: env.DATABASE_URL,
+    migrationDatabaseUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     redisUrl: env.REDIS_URL,

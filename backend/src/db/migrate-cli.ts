@@ -5,8 +5,10 @@ import { createMigrator, migrateToLatest } from "./migrator.ts";
 
 const USAGE = `usage: pnpm db:migrate [--status]
 
-Applies pending migrations to DATABASE_URL. Safe to run twice and from two nodes at once
-(Kysely holds a Postgres advisory lock for the whole run).
+Applies pending migrations as MIGRATION_DATABASE_URL (the tables' owner; DATABASE_URL when unset).
+Safe to run twice and from two nodes at once (Kysely holds a Postgres advisory lock for the whole
+run). In production the API's own DATABASE_URL is a role that cannot change the schema
+(pnpm db:app-role).
 
   --status   list every migration and whether it is applied; changes nothing
   --help     this text`;
@@ -18,7 +20,7 @@ async function run(): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
-  const { db } = createDatabase({ url: config.databaseUrl, poolMax: 2, statementTimeoutMs: 0 });
+  const { db } = createDatabase({ url: config.migrationDatabaseUrl, poolMax: 2, statementTimeoutMs: 0 });
   try {
     if (values.status) {
       const migrations = await createMigrator(db).getMigrations();
