@@ -37,3 +37,34 @@ redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
 rc() { rclone --quiet "$@"; }
 # Names the failing line for failures that have no message of their own.
 arm_err_trap() { trap 'log "ERROR: unexpected failure at line $LINENO: $BASH_COMMAND"' ERR; }
+
+# libpq takes the password from a pgpass file (PGPASSFILE, mode 600, in the run's work directory),
+# so the URLs given to psql, pg_dump and pg_restore carry none: a password on a command line is
+# there for anyone on the machine to read with `ps`. Sets the variable named $1 to URL $2 without
+# its password; $3 is the work directory. Runs in the caller's shell (no subshell), so the export
+# reaches the tools it starts.
+pgpass_url() {
+  local var="$1" url="$2" dir="$3"
+  if [[ "$url" =~ ^(postgres(ql)?://)([^:@/?]*):([^@]*)@(.*)$ ]]; then
+    local scheme="${BASH_REMATCH[1]}" user="${BASH_REMATCH[3]}" password="${BASH_REMATCH[4]}" rest="${BASH_REMATCH[5]}"
+    export PGPASSFILE="$dir/pgpass"
+    [[ -e "$PGPASSFILE" ]] || install -m 600 /dev/null "$PGPASSFILE"
+    printf '*:*:*:%s:%s\n' "$(pgpass_escape "$(url_decode "$user")")" "$(pgpass_escape "$(url_decode "$password")")" \
+      >>"$PGPASSFILE"
+    printf -v "$var" '%s%s@%s' "$scheme" "$user" "$rest"
+  else
+    printf -v "$var" '%s' "$url"
+  fi
+}
+# Percent-decoding of a URL's user or password (a backslash in it stays a backslash).
+url_decode() {
+  local s="${1//\\/\\\\}"
+  printf '%b' "${s//%/\\x}"
+}
+# pgpass fields escape ':' and '\' with a backslash (libpq's passwordFromFile).
+pgpass_escape() {
+  local s="${1//\\/\\\\}"
+  printf '%s' "${s//:/\\:}"
+}
+# True when a Postgres URL carries a password.
+url_has_password() { [[ "$1" =~ ^postgres(ql)?://[^:@/?]*:[^@]*@ ]]; }

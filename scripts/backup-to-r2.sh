@@ -160,7 +160,7 @@ check_remote() {
 # pg_dump mode: one REPEATABLE READ transaction exports its snapshot to pg_dump and counts the rows,
 # so the manifest's counts describe exactly the data inside the dump even while the app writes.
 open_snapshot() {
-  coproc SNAPSHOT_PSQL { exec psql -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" 2>"$WORK/snapshot.err"; }
+  coproc SNAPSHOT_PSQL { exec psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB_URL" 2>"$WORK/snapshot.err"; }
   SNAPSHOT_PID=$SNAPSHOT_PSQL_PID
   printf '%s\n' "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;" "SELECT pg_export_snapshot();" \
     >&"${SNAPSHOT_PSQL[1]}"
@@ -184,7 +184,7 @@ close_snapshot() {
 count_rows_after_dump() {
   local out="$WORK/stats.out"
   if [[ -n "$DATABASE_URL" ]]; then
-    psql -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "$STATS_SQL" >"$out" 2>"$WORK/stats.err" ||
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB_URL" -c "$STATS_SQL" >"$out" 2>"$WORK/stats.err" ||
       die "counting rows via DATABASE_URL failed: $(err_tail "$WORK/stats.err")"
   else
     dokku postgres:connect "$DOKKU_DB_SERVICE" <<<"$STATS_SQL" >"$out" 2>"$WORK/stats.err" ||
@@ -198,7 +198,7 @@ dump_command() {
   if [[ "$BACKUP_SOURCE" == pg_dump ]]; then
     # -Z0: gzip does the one compression pass in its own process, in parallel with pg_dump; measured
     # on 290 MB: 4.8 s (pg_dump -Z0 | gzip -1) against 12.9 s (pg_dump -Fc | gzip), output 6% larger.
-    pg_dump -Fc -Z0 ${SNAPSHOT_ID:+"--snapshot=$SNAPSHOT_ID"} -d "$DATABASE_URL"
+    pg_dump -Fc -Z0 ${SNAPSHOT_ID:+"--snapshot=$SNAPSHOT_ID"} -d "$DB_URL"
   else
     dokku postgres:export "$DOKKU_DB_SERVICE"
   fi
@@ -413,6 +413,8 @@ main() {
   arm_err_trap
   check_config
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/coaching-app-backup.XXXXXX")
+  DB_URL=""
+  [[ -z "$DATABASE_URL" ]] || pgpass_url DB_URL "$DATABASE_URL" "$WORK"
   acquire_lock
   local started
   started=$(now)

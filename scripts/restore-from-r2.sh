@@ -13,7 +13,8 @@ Usage:
   --list               print the backups, oldest first: name, size, manifest present
   --latest             restore the newest backup
   --name FILE          restore this backup (coaching-app-YYYYMMDD-HHMMSS.dump.gz)
-  --target-url URL     Postgres URL of the database to restore into (must exist)
+  --target-url URL     Postgres URL of the database to restore into (must exist), without a
+                       password (ps shows command lines): or the whole URL in RESTORE_TARGET_URL
   --dokku-service SVC  restore into a Dokku postgres service with `dokku postgres:import`
   --force              restore even if the target already has tables in schema public
                        (pg_restore --clean --if-exists: objects in the dump are replaced)
@@ -23,6 +24,7 @@ The sha256 of the download is checked against <FILE>.manifest.json before anythi
 Restores run pg_restore --no-owner --no-acl --exit-on-error --single-transaction: all or nothing.
 
 Environment (defaults in brackets):
+  RESTORE_TARGET_URL  the target's URL, password included (instead of --target-url)
   BACKUP_REMOTE  rclone path of the dumps [r2-backup:coaching-app-backups/db]
   TMPDIR         where the dump is downloaded; needs room for one compressed dump [/tmp]
 rclone remotes come from rclone.conf or RCLONE_CONFIG_<NAME>_* variables.
@@ -39,7 +41,7 @@ readonly PUBLIC_TABLES_SQL="SELECT 'tables:' || count(*) FROM information_schema
 
 MODE=""
 NAME=""
-TARGET_URL=""
+TARGET_URL="${RESTORE_TARGET_URL:-}"
 DOKKU_SERVICE=""
 FORCE=0
 WORK=""
@@ -69,6 +71,8 @@ parse_args() {
         ;;
       --target-url)
         [[ $# -ge 2 ]] || die "--target-url needs a URL"
+        url_has_password "$2" &&
+          die "--target-url carries a password, which ps shows to every user: give the URL in RESTORE_TARGET_URL (or the password in ~/.pgpass)"
         TARGET_URL="$2"
         shift
         ;;
@@ -91,7 +95,7 @@ parse_args() {
   done
   [[ -n "$MODE" ]] || die "choose one of --list, --latest or --name FILE (see --help)"
   if [[ "$MODE" != list ]]; then
-    [[ -n "$TARGET_URL" || -n "$DOKKU_SERVICE" ]] || die "give --target-url URL or --dokku-service SVC"
+    [[ -n "$TARGET_URL" || -n "$DOKKU_SERVICE" ]] || die "give RESTORE_TARGET_URL, --target-url URL or --dokku-service SVC"
     [[ -z "$TARGET_URL" || -z "$DOKKU_SERVICE" ]] || die "give only one of --target-url and --dokku-service"
   fi
   if [[ "$MODE" == name ]]; then
@@ -202,6 +206,8 @@ main() {
   arm_err_trap
   check_tools
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/coaching-app-restore.XXXXXX")
+  # psql and pg_restore read the password from the run's pgpass file (backup-lib.bash).
+  [[ -z "$TARGET_URL" ]] || pgpass_url TARGET_URL "$TARGET_URL" "$WORK"
   if [[ "$MODE" == list ]]; then
     print_list
     return 0

@@ -6,15 +6,18 @@ set -o errtrace
 
 usage() {
   cat <<'EOF'
-Usage: verify-backup.sh --admin-url URL [--latest | --name FILE]
+Usage: verify-backup.sh [--admin-url URL] [--latest | --name FILE]
 
   --admin-url URL  Postgres URL of a role allowed to CREATE and DROP databases; the scratch
-                   database is created on that server and dropped at the end, pass or fail
+                   database is created on that server and dropped at the end, pass or fail.
+                   Without a password (a command line is visible to everyone in `ps`): put the
+                   URL with its password in VERIFY_ADMIN_URL instead, or the password in ~/.pgpass
   --latest         verify the newest backup (default)
   --name FILE      verify this backup (coaching-app-YYYYMMDD-HHMMSS.dump.gz)
   --help           show this help
 
 Environment (defaults in brackets):
+  VERIFY_ADMIN_URL the admin URL, password included (instead of --admin-url)
   BACKUP_REMOTE    rclone path of the dumps [r2-backup:coaching-app-backups/db]
   BACKUP_PING_URL  optional; GET on success, GET $BACKUP_PING_URL/fail on failure
   SCRATCH_DB       name of the scratch database [coaching_app_verify_<UTC time>_<pid>]
@@ -32,7 +35,7 @@ BACKUP_PING_URL="${BACKUP_PING_URL:-}"
 SCRATCH_DB="${SCRATCH_DB:-coaching_app_verify_$(date -u +%Y%m%d_%H%M%S)_$$}"
 RESTORE_SCRIPT="${RESTORE_SCRIPT:-$(dirname "$(readlink -f "$0")")/restore-from-r2.sh}"
 
-ADMIN_URL=""
+ADMIN_URL="${VERIFY_ADMIN_URL:-}"
 NAME=""
 SCRATCH_URL=""
 SCRATCH_CREATED=0
@@ -79,6 +82,8 @@ parse_args() {
     case "$1" in
       --admin-url)
         [[ $# -ge 2 ]] || die "--admin-url needs a URL"
+        url_has_password "$2" &&
+          die "--admin-url carries a password, which ps shows to every user: give the URL in VERIFY_ADMIN_URL (or the password in ~/.pgpass)"
         ADMIN_URL="$2"
         shift
         ;;
@@ -99,7 +104,7 @@ parse_args() {
     esac
     shift
   done
-  [[ -n "$ADMIN_URL" ]] || die "--admin-url URL is required (see --help)"
+  [[ -n "$ADMIN_URL" ]] || die "VERIFY_ADMIN_URL or --admin-url URL is required (see --help)"
   [[ "$SCRATCH_DB" =~ ^[a-z_][a-z0-9_]*$ ]] || die "SCRATCH_DB must be a plain lower-case identifier"
   # Same server and parameters as the admin URL, only the database name swapped.
   if [[ "$ADMIN_URL" =~ ^(postgres(ql)?://[^/?]*)(/[^?]*)?(\?.*)?$ ]]; then
@@ -159,6 +164,10 @@ main() {
   arm_err_trap
   check_tools
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/coaching-app-verify.XXXXXX")
+  # From here on the URLs carry no password: psql, pg_restore and the restore script read it from
+  # the run's pgpass file (backup-lib.bash).
+  pgpass_url ADMIN_URL "$ADMIN_URL" "$WORK"
+  pgpass_url SCRATCH_URL "$SCRATCH_URL" "$WORK"
   local started
   started=$(now)
   resolve_name

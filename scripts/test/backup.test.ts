@@ -163,8 +163,8 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
     expect(manifest.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
 
     await pg.psql("postgres", "CREATE DATABASE restored;");
-    const restore = await runCommand(RESTORE, ["--latest", "--target-url", pg.urlFor("restored")], {
-      env: scriptEnv({ BACKUP_REMOTE: backupsAt("roundtrip") }),
+    const restore = await runCommand(RESTORE, ["--latest"], {
+      env: scriptEnv({ BACKUP_REMOTE: backupsAt("roundtrip"), RESTORE_TARGET_URL: pg.urlFor("restored") }),
     });
     expectSuccess(restore);
     const restored = await tableFingerprints(pg, "restored");
@@ -207,13 +207,13 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
   });
 
   it("refuses to restore over a non-empty database unless --force is given", async () => {
-    const env = scriptEnv({ BACKUP_REMOTE: backupsAt("roundtrip") });
-    const refused = await runCommand(RESTORE, ["--latest", "--target-url", pg.urlFor("restored")], { env });
+    const env = scriptEnv({ BACKUP_REMOTE: backupsAt("roundtrip"), RESTORE_TARGET_URL: pg.urlFor("restored") });
+    const refused = await runCommand(RESTORE, ["--latest"], { env });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/target is not empty \(6 tables in schema public\).*--force/);
 
     await pg.psql("restored", "DELETE FROM check_ins WHERE id % 2 = 0;");
-    const forced = await runCommand(RESTORE, ["--latest", "--target-url", pg.urlFor("restored"), "--force"], { env });
+    const forced = await runCommand(RESTORE, ["--latest", "--force"], { env });
     expectSuccess(forced);
     expect(await tableFingerprints(pg, "restored")).toEqual(await tableFingerprints(pg, "app"));
   });
@@ -334,8 +334,12 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
   });
 
   it("verify-backup.sh passes on an untouched backup and always drops its scratch database", async () => {
-    const result = await runCommand(VERIFY, ["--admin-url", pg.urlFor("postgres")], {
-      env: scriptEnv({ BACKUP_REMOTE: backupsAt("roundtrip"), BACKUP_PING_URL: `${ping.url}/verify-ok` }),
+    const result = await runCommand(VERIFY, [], {
+      env: scriptEnv({
+        BACKUP_REMOTE: backupsAt("roundtrip"),
+        BACKUP_PING_URL: `${ping.url}/verify-ok`,
+        VERIFY_ADMIN_URL: pg.urlFor("postgres"),
+      }),
     });
     expectSuccess(result);
     expect(result.stderr).toMatch(/step=compare .* tables=6 rows=112000 status=ok/);
@@ -366,8 +370,12 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
     await rclone("copyto", altered, `${remote}/${name}`);
     await rclone("copyto", path.join(work, "altered.manifest.json"), `${remote}/${name}.manifest.json`);
 
-    const result = await runCommand(VERIFY, ["--admin-url", pg.urlFor("postgres")], {
-      env: scriptEnv({ BACKUP_REMOTE: remote, BACKUP_PING_URL: `${ping.url}/verify-tampered` }),
+    const result = await runCommand(VERIFY, [], {
+      env: scriptEnv({
+        BACKUP_REMOTE: remote,
+        BACKUP_PING_URL: `${ping.url}/verify-tampered`,
+        VERIFY_ADMIN_URL: pg.urlFor("postgres"),
+      }),
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("public.notes: manifest 20000 restored 18000");
@@ -424,6 +432,50 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
       "--dry-run",
     ]);
     expect(badRemote.stderr).toContain("BACKUP_REMOTE must be an rclone path (remote:bucket/prefix), got 'backups/db'");
+  });
+
+  it("never puts a database password on a command line: the tools read it from a pgpass file", async () => {
+    // Shims in front of the real psql, pg_dump and pg_restore record every argument list.
+    const shims = path.join(work, "argv-shims");
+    const argv = path.join(work, "argv.log");
+    await mkdir(shims, { recursive: true });
+    for (const tool of ["psql", "pg_dump", "pg_restore"]) {
+      await writeFile(
+        path.join(shims, tool),
+        `#!/bin/sh\necho "${tool} $*" >> ${argv}\nexec ${pg.binDir}/${tool} "$@"\n`,
+      );
+      await chmod(path.join(shims, tool), 0o755);
+    }
+    // A role that must give its password (SCRAM), ahead of the server's trust rules, with a ':' in
+    // it to be escaped in the pgpass file: the runs below succeed only if the tools found it there.
+    const password = `pw:${crypto.randomUUID()}`;
+    await pg.psql("postgres", `CREATE ROLE backup_reader LOGIN SUPERUSER PASSWORD '${password}';`);
+    const hba = (await pg.psql("postgres", "SHOW hba_file;")).trim();
+    await writeFile(hba, `host all backup_reader 127.0.0.1/32 scram-sha-256\n${await readFile(hba, "utf8")}`);
+    await pg.psql("postgres", "SELECT pg_reload_conf();");
+    const urlAs = (database: string) => {
+      const url = new URL(pg.urlFor(database));
+      url.username = "backup_reader";
+      url.password = encodeURIComponent(password);
+      return url.toString();
+    };
+    const PATH = `${shims}:${pg.binDir}:${process.env.PATH}`;
+    const env = (extra: Record<string, string>) => scriptEnv({ BACKUP_REMOTE: backupsAt("argv"), PATH, ...extra });
+    expectSuccess(await runBackup("argv", { PATH, DATABASE_URL: urlAs("app") }));
+    expectSuccess(await runCommand(VERIFY, [], { env: env({ VERIFY_ADMIN_URL: urlAs("postgres") }) }));
+    const recorded = await readFile(argv, "utf8");
+    expect(recorded).toMatch(/^pg_dump /m);
+    expect(recorded).toMatch(/^pg_restore /m);
+    expect(recorded).toContain("backup_reader@");
+    expect(recorded).not.toContain(encodeURIComponent(password));
+    expect(recorded).not.toContain(password);
+    // A password handed over on the command line itself is refused, naming the alternative.
+    const refused = await runCommand(VERIFY, ["--admin-url", urlAs("postgres")], { env: env({}) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("--admin-url carries a password");
+    expect(refused.stderr).toContain("VERIFY_ADMIN_URL");
+    const restore = await runCommand(RESTORE, ["--latest", "--target-url", urlAs("restored")], { env: env({}) });
+    expect(restore.stderr).toContain("--target-url carries a password");
   });
 
   it("prints a usage block with --help for every script", async () => {
