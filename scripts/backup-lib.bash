@@ -6,7 +6,7 @@
 
 # Published dumps, and the only names retention, --list and restore ever touch.
 readonly NAME_PREFIX="coaching-app-"
-readonly NAME_PATTERN='^coaching-app-[0-9]{8}-[0-9]{6}\.dump\.gz$'
+readonly NAME_PATTERN='^coaching-app-[0-9]{8}-[0-9]{6}\.dump\.gz(\.age)?$'
 
 # Exact count(*) of every user table, read in one statement: backup-to-r2.sh writes it into the
 # manifest, verify-backup.sh compares a restore against it. The `stats:` marker lets the line be
@@ -68,3 +68,24 @@ pgpass_escape() {
 }
 # True when a Postgres URL carries a password.
 url_has_password() { [[ "$1" =~ ^postgres(ql)?://[^:@/?]*:[^@]*@ ]]; }
+
+# The plain pg_dump archive of a downloaded dump on stdout: decrypted with the age identity
+# BACKUP_AGE_IDENTITY first when its name ends in .age. With pipefail, a failure of either stage
+# is the function's status; $2 is where their errors go ($2.age, $2.gunzip).
+unpack_dump() {
+  if [[ "$1" == *.age ]]; then
+    age -d -i "$BACKUP_AGE_IDENTITY" "$1" 2>"$2.age" | gzip -dc 2>"$2.gunzip"
+  else
+    gzip -dc "$1" 2>"$2.gunzip"
+  fi
+}
+
+# An encrypted dump needs the identity: a readable file that only its owner may read.
+check_age_identity() {
+  [[ -n "${BACKUP_AGE_IDENTITY:-}" ]] ||
+    die "$1 is encrypted: set BACKUP_AGE_IDENTITY to the age identity file (docs/runbooks/backup-restore.md, key custody)"
+  [[ -r "$BACKUP_AGE_IDENTITY" ]] || die "cannot read BACKUP_AGE_IDENTITY=$BACKUP_AGE_IDENTITY"
+  [[ "$(stat -c %a "$BACKUP_AGE_IDENTITY")" =~ ^[46]00$ ]] ||
+    die "BACKUP_AGE_IDENTITY=$BACKUP_AGE_IDENTITY is readable by others: chmod 600 it"
+  command -v age >/dev/null || die "age is not installed (apt-get install age)"
+}

@@ -30,6 +30,9 @@ Environment (defaults in brackets):
   RETENTION_DAYS    delete dumps older than this, judged by the name's timestamp [30]
   KEEP_MIN          never keep fewer than this many newest dumps [7]
   BACKUP_PING_URL   optional; GET on success, GET $BACKUP_PING_URL/fail on failure
+  BACKUP_AGE_RECIPIENTS  optional; a file of age public keys (age1...): the dump is encrypted to them
+                    on this machine before upload (name .dump.gz.age), so a leaked bucket token
+                    leaks no data; restore and verify need one of the identities (BACKUP_AGE_IDENTITY)
   LOCK_FILE         flock file for single-instance runs [/var/lock/coaching-app-backup.lock]
   GZIP_LEVEL        gzip level for the stream [1]
 rclone remotes come from rclone.conf or RCLONE_CONFIG_<NAME>_* variables; rclone flags from RCLONE_*.
@@ -51,6 +54,7 @@ ASSETS_VERSIONS="${ASSETS_VERSIONS:-${ASSETS_BACKUP}/.versions}"
 RETENTION_DAYS="${RETENTION_DAYS:-30}"
 KEEP_MIN="${KEEP_MIN:-7}"
 BACKUP_PING_URL="${BACKUP_PING_URL:-}"
+BACKUP_AGE_RECIPIENTS="${BACKUP_AGE_RECIPIENTS:-}"
 LOCK_FILE="${LOCK_FILE:-/var/lock/coaching-app-backup.lock}"
 GZIP_LEVEL="${GZIP_LEVEL:-1}"
 
@@ -125,11 +129,17 @@ check_inputs() {
   [[ "$BACKUP_REMOTE" == *:* ]] || die "BACKUP_REMOTE must be an rclone path (remote:bucket/prefix), got '$BACKUP_REMOTE'"
   [[ "$PRUNE_ONLY" -eq 1 || "$ASSETS_SOURCE" == *:* ]] ||
     die "ASSETS_SOURCE must be an rclone path (remote:bucket), got '$ASSETS_SOURCE'"
+  if [[ -n "$BACKUP_AGE_RECIPIENTS" ]]; then
+    [[ -r "$BACKUP_AGE_RECIPIENTS" ]] || die "cannot read BACKUP_AGE_RECIPIENTS=$BACKUP_AGE_RECIPIENTS"
+    grep -qE '^age1[0-9a-z]+$' "$BACKUP_AGE_RECIPIENTS" ||
+      die "BACKUP_AGE_RECIPIENTS=$BACKUP_AGE_RECIPIENTS holds no age public key (age1..., one per line; age-keygen -y prints it)"
+  fi
 }
 
 check_config() {
   check_inputs
   local tools=(rclone gzip sha256sum jq flock numfmt)
+  [[ -n "$BACKUP_AGE_RECIPIENTS" ]] && tools+=(age)
   case "$BACKUP_SOURCE" in
     pg_dump) tools+=(pg_dump psql) ;;
     dokku)
@@ -204,7 +214,13 @@ dump_command() {
   fi
 }
 
-# dump | gzip | rclone rcat, hashing and counting the compressed bytes on the way (no temp file).
+# The compressed dump, encrypted to BACKUP_AGE_RECIPIENTS when set (a plain copy otherwise, so the
+# pipeline has the same stages either way).
+encrypt_stream() {
+  if [[ -n "$BACKUP_AGE_RECIPIENTS" ]]; then age -R "$BACKUP_AGE_RECIPIENTS"; else cat; fi
+}
+
+# dump | gzip | [age] | rclone rcat, hashing and counting the uploaded bytes on the way (no temp file).
 stream_dump() {
   local started
   started=$(now)
@@ -217,7 +233,7 @@ stream_dump() {
   local -a status
   trap - ERR
   set +e
-  dump_command 2>"$WORK/dump.err" | gzip -c "-$GZIP_LEVEL" 2>"$WORK/gzip.err" |
+  dump_command 2>"$WORK/dump.err" | gzip -c "-$GZIP_LEVEL" 2>"$WORK/gzip.err" | encrypt_stream 2>"$WORK/age.err" |
     tee "$WORK/hash.fifo" "$WORK/size.fifo" 2>"$WORK/tee.err" | rc rcat "$TMP_OBJECT" 2>"$WORK/rcat.err"
   status=("${PIPESTATUS[@]}")
   wait "$hash_pid" "$size_pid"
@@ -225,15 +241,15 @@ stream_dump() {
   arm_err_trap
   local source_name="pg_dump"
   [[ "$BACKUP_SOURCE" == dokku ]] && source_name="dokku postgres:export $DOKKU_DB_SERVICE"
-  local -a stages=("$source_name" gzip tee "rclone rcat $TMP_OBJECT") errs=(dump gzip tee rcat) failures=()
+  local -a stages=("$source_name" gzip "age -R" tee "rclone rcat $TMP_OBJECT") errs=(dump gzip age tee rcat) failures=()
   local i
-  for i in 0 1 2 3; do
+  for i in 0 1 2 3 4; do
     # 141 = SIGPIPE: a stage that died only because a later one had already failed.
     if [[ "${status[i]}" -ne 0 && "${status[i]}" -ne 141 ]]; then
       failures+=("${stages[i]} exited ${status[i]}: $(err_tail "$WORK/${errs[i]}.err")")
     fi
   done
-  if [[ ${#failures[@]} -eq 0 && "${status[*]}" != "0 0 0 0" ]]; then
+  if [[ ${#failures[@]} -eq 0 && "${status[*]}" != "0 0 0 0 0" ]]; then
     failures+=("pipeline exit codes ${status[*]}")
   fi
   [[ ${#failures[@]} -eq 0 ]] || die "dump stream failed, backup not published: $(printf '%s; ' "${failures[@]}")"
@@ -245,7 +261,8 @@ stream_dump() {
       'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }')"
 }
 
-# Reads the object back: size from the listing, then sha256 and gzip integrity of the full download.
+# Reads the object back: size from the listing, then sha256 and gzip integrity of the full download
+# (of an encrypted one, its age header: this machine holds only the public keys, not an identity).
 verify_upload() {
   local started remote_size remote_sha
   started=$(now)
@@ -254,7 +271,12 @@ verify_upload() {
   [[ "$remote_size" == "$LOCAL_SIZE" ]] ||
     die "uploaded size ${remote_size:-missing} differs from streamed size $LOCAL_SIZE; backup not published"
   mkfifo "$WORK/gzip-test.fifo"
-  gzip -t <"$WORK/gzip-test.fifo" 2>"$WORK/gzip-test.err" &
+  if [[ -n "$BACKUP_AGE_RECIPIENTS" ]]; then
+    { head -c 21 | grep -q '^age-encryption.org/v1' || { echo "no age header" >&2; cat >/dev/null; false; }; cat >/dev/null; } \
+      <"$WORK/gzip-test.fifo" 2>"$WORK/gzip-test.err" &
+  else
+    gzip -t <"$WORK/gzip-test.fifo" 2>"$WORK/gzip-test.err" &
+  fi
   local gzip_pid=$!
   trap - ERR
   set +e
@@ -265,7 +287,8 @@ verify_upload() {
   set -e
   arm_err_trap
   [[ "$cat_status" -eq 0 ]] || die "cannot read back $TMP_OBJECT: $(err_tail "$WORK/verify.err")"
-  [[ "$gzip_status" -eq 0 ]] || die "uploaded object is not valid gzip: $(err_tail "$WORK/gzip-test.err")"
+  [[ "$gzip_status" -eq 0 ]] ||
+    die "uploaded object is not valid $([[ -n "$BACKUP_AGE_RECIPIENTS" ]] && echo "age" || echo "gzip"): $(err_tail "$WORK/gzip-test.err")"
   [[ "$remote_sha" == "$LOCAL_SHA" ]] ||
     die "uploaded sha256 $remote_sha differs from streamed sha256 $LOCAL_SHA; backup not published"
   log "step=verify-upload status=ok duration_s=$(since "$started") bytes=$remote_size sha256=$remote_sha"
@@ -280,11 +303,14 @@ write_manifest() {
     --arg name "$NAME" --arg time "$STARTED_AT" --arg completed "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --arg source "$BACKUP_SOURCE" --arg pg_dump_version "$pg_dump_version" --arg sha256 "$LOCAL_SHA" \
     --arg counts_snapshot "$counts_snapshot" --argjson size "$LOCAL_SIZE" --argjson secs "$STREAM_SECONDS" \
+    --arg recipients "$([[ -n "$BACKUP_AGE_RECIPIENTS" ]] && grep -E '^age1' "$BACKUP_AGE_RECIPIENTS" || true)" \
     '{format: 1, name: $name, time: $time, completed_at: $completed, source: $source,
       database: $stats[0].database, server_version: $stats[0].server_version,
       pg_dump_version: (if $pg_dump_version == "" then null else $pg_dump_version end),
       row_counts_snapshot: $counts_snapshot, row_counts: $stats[0].row_counts,
-      size_bytes: $size, sha256: $sha256, stream_seconds: $secs}' >"$WORK/manifest.json" ||
+      size_bytes: $size, sha256: $sha256, stream_seconds: $secs,
+      encryption: (if $recipients == "" then null else "age" end),
+      age_recipients: (if $recipients == "" then null else ($recipients | split("\n")) end)}' >"$WORK/manifest.json" ||
     die "cannot build the manifest (row counts: $(head -c 300 "$WORK/stats.json"))"
 }
 
@@ -318,6 +344,7 @@ apply_retention() {
   # Newest first: the first KEEP_MIN always survive, whatever their age.
   for ((i = KEEP_MIN; i < ${#dumps[@]}; i++)); do
     stamp=${dumps[i]#"$NAME_PREFIX"}
+    stamp=${stamp%.age}
     stamp=${stamp%.dump.gz}
     stamp=${stamp/-/}
     if [[ "$stamp" < "$cutoff" ]]; then
@@ -377,8 +404,8 @@ print_plan() {
         "${DATABASE_URL:+psql -d $url}${DATABASE_URL:-dokku postgres:connect $DOKKU_DB_SERVICE}"
       dump="dokku postgres:export $DOKKU_DB_SERVICE"
     fi
-    printf '[dry-run] %s | gzip -c -%s | tee >(sha256sum) >(wc -c) | rclone rcat %s\n' \
-      "$dump" "$GZIP_LEVEL" "$BACKUP_REMOTE/tmp/$NAME.partial"
+    printf '[dry-run] %s | gzip -c -%s%s | tee >(sha256sum) >(wc -c) | rclone rcat %s\n' \
+      "$dump" "$GZIP_LEVEL" "${BACKUP_AGE_RECIPIENTS:+ | age -R $BACKUP_AGE_RECIPIENTS}" "$BACKUP_REMOTE/tmp/$NAME.partial"
     printf '[dry-run] rclone lsjson %s ; rclone cat %s | tee >(gzip -t) | sha256sum\n' \
       "$BACKUP_REMOTE/tmp/$NAME.partial" "$BACKUP_REMOTE/tmp/$NAME.partial"
     printf '[dry-run] rclone moveto %s %s\n' "$BACKUP_REMOTE/tmp/$NAME.partial" "$BACKUP_REMOTE/$NAME"
@@ -400,7 +427,7 @@ main() {
   parse_args "$@"
   STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   STAMP=$(date -u +%Y%m%d-%H%M%S)
-  NAME="${NAME_PREFIX}${STAMP}.dump.gz"
+  NAME="${NAME_PREFIX}${STAMP}.dump.gz${BACKUP_AGE_RECIPIENTS:+.age}"
   if [[ "$DRY_RUN" -eq 1 ]]; then
     check_inputs
     print_plan

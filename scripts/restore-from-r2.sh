@@ -12,7 +12,7 @@ Usage:
 
   --list               print the backups, oldest first: name, size, manifest present
   --latest             restore the newest backup
-  --name FILE          restore this backup (coaching-app-YYYYMMDD-HHMMSS.dump.gz)
+  --name FILE          restore this backup (coaching-app-YYYYMMDD-HHMMSS.dump.gz[.age])
   --target-url URL     Postgres URL of the database to restore into (must exist), without a
                        password (ps shows command lines): or the whole URL in RESTORE_TARGET_URL
   --dokku-service SVC  restore into a Dokku postgres service with `dokku postgres:import`
@@ -25,6 +25,7 @@ Restores run pg_restore --no-owner --no-acl --exit-on-error --single-transaction
 
 Environment (defaults in brackets):
   RESTORE_TARGET_URL  the target's URL, password included (instead of --target-url)
+  BACKUP_AGE_IDENTITY  the age identity file (mode 600) that decrypts .dump.gz.age backups
   BACKUP_REMOTE  rclone path of the dumps [r2-backup:coaching-app-backups/db]
   TMPDIR         where the dump is downloaded; needs room for one compressed dump [/tmp]
 rclone remotes come from rclone.conf or RCLONE_CONFIG_<NAME>_* variables.
@@ -99,7 +100,7 @@ parse_args() {
     [[ -z "$TARGET_URL" || -z "$DOKKU_SERVICE" ]] || die "give only one of --target-url and --dokku-service"
   fi
   if [[ "$MODE" == name ]]; then
-    [[ "$NAME" =~ $NAME_PATTERN ]] || die "'$NAME' is not a backup name (coaching-app-YYYYMMDD-HHMMSS.dump.gz)"
+    [[ "$NAME" =~ $NAME_PATTERN ]] || die "'$NAME' is not a backup name (coaching-app-YYYYMMDD-HHMMSS.dump.gz[.age])"
   fi
 }
 
@@ -183,16 +184,19 @@ restore() {
   set +e
   if [[ -n "$DOKKU_SERVICE" ]]; then
     # postgres:import runs pg_restore --clean --if-exists --no-owner inside the service container.
-    gzip -dc "$WORK/$NAME" 2>"$WORK/gunzip.err" | dokku postgres:import "$DOKKU_SERVICE" 2>"$WORK/restore.err"
+    unpack_dump "$WORK/$NAME" "$WORK/unpack" | dokku postgres:import "$DOKKU_SERVICE" 2>"$WORK/restore.err"
   else
     local -a opts=(--no-owner --no-acl --exit-on-error --single-transaction)
     [[ "$FORCE" -eq 1 ]] && opts+=(--clean --if-exists)
-    gzip -dc "$WORK/$NAME" 2>"$WORK/gunzip.err" | pg_restore "${opts[@]}" -d "$TARGET_URL" 2>"$WORK/restore.err"
+    unpack_dump "$WORK/$NAME" "$WORK/unpack" | pg_restore "${opts[@]}" -d "$TARGET_URL" 2>"$WORK/restore.err"
   fi
   status=("${PIPESTATUS[@]}")
   set -e
   arm_err_trap
-  [[ "${status[0]}" -eq 0 ]] || die "gunzip of $NAME failed: $(err_tail "$WORK/gunzip.err")"
+  if [[ "${status[0]}" -ne 0 ]]; then
+    [[ -s "$WORK/unpack.age" ]] && die "decrypting $NAME failed (not an identity of its recipients?): $(err_tail "$WORK/unpack.age")"
+    die "gunzip of $NAME failed: $(err_tail "$WORK/unpack.gunzip")"
+  fi
   [[ "${status[1]}" -eq 0 ]] || die "pg_restore into the target failed (nothing committed): $(err_tail "$WORK/restore.err")"
   local target="${TARGET_URL:+$(redact "$TARGET_URL")}${DOKKU_SERVICE:+dokku:$DOKKU_SERVICE}"
   log "step=restore name=$NAME target=$target status=ok duration_s=$(since "$started")"
@@ -218,6 +222,8 @@ main() {
     [[ -n "$NAME" ]] || die "no backups found in $BACKUP_REMOTE"
     log "step=resolve latest=$NAME"
   fi
+  # Before the download: an encrypted dump is useless without its identity.
+  [[ "$NAME" != *.age ]] || check_age_identity "$NAME"
   local started
   started=$(now)
   download_and_check

@@ -18,6 +18,7 @@ Checks Node.js (>= ${NODE_MIN}) and installs the system packages the test suite 
   chromium                   the browser tests (skipped when CHROMIUM_PATH points at a browser)
   shellcheck, jq             the operator scripts' lint and JSON handling
   stress-ng                  the drill of two CPU-saturated nodes (and scripts/test/stress-suite.sh)
+  age                        the backups' optional encryption (backup, restore and verify tests)
   systemd (systemd-analyze)  "systemd-analyze verify" of the unit files; not started, PID 1 untouched
   openssl                    self-signed certificates for the TLS edge of the live preflight test
 Packages already present are left alone; services the packages start are stopped again (the
@@ -64,6 +65,7 @@ command -v haproxy >/dev/null || missing+=(haproxy)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v jq >/dev/null || missing+=(jq)
 command -v stress-ng >/dev/null || missing+=(stress-ng)
+command -v age >/dev/null || missing+=(age)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v openssl >/dev/null || missing+=(openssl)
 [[ -x "/usr/lib/postgresql/${PG_MAJOR}/bin/postgres" ]] || missing+=("postgresql-${PG_MAJOR}")
@@ -80,7 +82,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
-  die "missing: ${missing[*]}. Install with: brew install redis rclone haproxy shellcheck jq stress-ng openssl postgresql@${PG_MAJOR} && brew install --cask chromium (then set CHROMIUM_PATH); systemd-analyze has no macOS build: run the suite on Linux (or in CI) for the unit-file checks"
+  die "missing: ${missing[*]}. Install with: brew install redis rclone haproxy shellcheck jq stress-ng openssl age postgresql@${PG_MAJOR} && brew install --cask chromium (then set CHROMIUM_PATH); systemd-analyze has no macOS build: run the suite on Linux (or in CI) for the unit-file checks"
 fi
 command -v apt-get >/dev/null || die "missing: ${missing[*]}; this script installs them with apt-get (Debian/Ubuntu); install them with your package manager"
 

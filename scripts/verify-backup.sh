@@ -18,6 +18,7 @@ Usage: verify-backup.sh [--admin-url URL] [--latest | --name FILE]
 
 Environment (defaults in brackets):
   VERIFY_ADMIN_URL the admin URL, password included (instead of --admin-url)
+  BACKUP_AGE_IDENTITY  the age identity (mode 600) for encrypted backups (passed to the restore)
   BACKUP_REMOTE    rclone path of the dumps [r2-backup:coaching-app-backups/db]
   BACKUP_PING_URL  optional; GET on success, GET $BACKUP_PING_URL/fail on failure
   SCRATCH_DB       name of the scratch database [coaching_app_verify_<UTC time>_<pid>]

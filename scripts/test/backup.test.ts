@@ -478,6 +478,52 @@ describe("backups to R2 with real Postgres 15, s3rver and rclone", () => {
     expect(restore.stderr).toContain("--target-url carries a password");
   });
 
+  it("encrypts dumps to age recipients; restore and verify need an identity of theirs", async () => {
+    const keys = path.join(work, "age-keys");
+    await mkdir(keys, { recursive: true });
+    const identity = path.join(keys, "identity.txt");
+    const other = path.join(keys, "other.txt");
+    const recipients = path.join(keys, "recipients.txt");
+    for (const file of [identity, other]) expectSuccess(await runCommand("age-keygen", ["-o", file]));
+    const publicKey = (await runCommand("age-keygen", ["-y", identity])).stdout.trim();
+    await writeFile(recipients, `${publicKey}\n`);
+    await chmod(identity, 0o600);
+    await chmod(other, 0o600);
+
+    expectSuccess(await runBackup("age", { DATABASE_URL: pg.urlFor("app"), BACKUP_AGE_RECIPIENTS: recipients }));
+    const [name] = (await listObjects(backupsAt("age"))).filter((file) => file.endsWith(".dump.gz.age"));
+    expect(name).toMatch(/^coaching-app-\d{8}-\d{6}\.dump\.gz\.age$/);
+    const stored = await rclone("cat", `${backupsAt("age")}/${name}`);
+    expect(stored.startsWith("age-encryption.org/v1")).toBe(true);
+    const manifest = JSON.parse(await rclone("cat", `${backupsAt("age")}/${name}.manifest.json`));
+    expect([manifest.encryption, manifest.age_recipients]).toEqual(["age", [publicKey]]);
+
+    await pg.psql("postgres", "CREATE DATABASE restored_age;");
+    const restoreEnv = (extra: Record<string, string>) =>
+      scriptEnv({ BACKUP_REMOTE: backupsAt("age"), RESTORE_TARGET_URL: pg.urlFor("restored_age"), ...extra });
+    const noIdentity = await runCommand(RESTORE, ["--latest"], { env: restoreEnv({}) });
+    expect(noIdentity.code).not.toBe(0);
+    expect(noIdentity.stderr).toContain("is encrypted: set BACKUP_AGE_IDENTITY");
+    const wrong = await runCommand(RESTORE, ["--latest"], { env: restoreEnv({ BACKUP_AGE_IDENTITY: other }) });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("decrypting");
+    await chmod(identity, 0o644);
+    const loose = await runCommand(RESTORE, ["--latest"], { env: restoreEnv({ BACKUP_AGE_IDENTITY: identity }) });
+    expect(loose.stderr).toContain("is readable by others: chmod 600 it");
+    await chmod(identity, 0o600);
+    expectSuccess(await runCommand(RESTORE, ["--latest"], { env: restoreEnv({ BACKUP_AGE_IDENTITY: identity }) }));
+    expect(await tableFingerprints(pg, "restored_age")).toEqual(await tableFingerprints(pg, "app"));
+    const verified = await runCommand(VERIFY, [], {
+      env: scriptEnv({
+        BACKUP_REMOTE: backupsAt("age"),
+        VERIFY_ADMIN_URL: pg.urlFor("postgres"),
+        BACKUP_AGE_IDENTITY: identity,
+      }),
+    });
+    expectSuccess(verified);
+    expect(verified.stderr).toMatch(/step=compare .* status=ok/);
+  });
+
   it("prints a usage block with --help for every script", async () => {
     for (const script of [BACKUP, RESTORE, VERIFY]) {
       const result = await runCommand(script, ["--help"], { env: scriptEnv() });
