@@ -132,6 +132,31 @@ describe("loadConfig", () => {
     expect(problemsOf({ DATABASE_URL: "mysql://x" })).toEqual(["DATABASE_URL: must be a postgres:// URL"]);
   });
 
+  it("accepts a DATABASE_URL listing every data node when it asks for the primary", () => {
+    const hosts = "postgres://app:pw@data-node-1:5432,data-node-2:5433/coaching";
+    const config = loadConfig({ DATABASE_URL: `${hosts}?target_session_attrs=primary` });
+    expect(config.databaseUrl).toBe(`${hosts}?target_session_attrs=primary`);
+    expect(config.databaseConnectTimeoutS).toBe(2);
+    expect(problemsOf({ DATABASE_URL: hosts })).toEqual([
+      "DATABASE_URL: lists 2 hosts: add ?target_session_attrs=primary so the API always writes to the primary",
+    ]);
+    expect(problemsOf({ DATABASE_URL: `${hosts}?target_session_attrs=any` })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: target_session_attrs=any is not one of read-write, /),
+    ]);
+    expect(problemsOf({ DATABASE_URL: "postgres://app@data-node-1:5432,:5432/coaching" })).toEqual([
+      'DATABASE_URL: host ":5432" in the host list is not host or host:port',
+    ]);
+    expect(problemsOf({ DATABASE_URL: "postgres://app@h1:99999/coaching" })).toEqual([
+      'DATABASE_URL: host "h1:99999" has an invalid port',
+    ]);
+    expect(problemsOf({ DATABASE_URL: "postgres://app@[::1]:5432/coaching" })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: host "\[::1\]:5432": use a host name/),
+    ]);
+    expect(problemsOf({ DATABASE_URL: DB, MIGRATION_DATABASE_URL: "http://x" })).toEqual([
+      "MIGRATION_DATABASE_URL: must be a postgres:// URL",
+    ]);
+  });
+
   it("names every value still left as a <placeholder> of .env.example, which a shell can source", () => {
     const examplePath = new URL("../../.env.example", import.meta.url).pathname;
     const example = parseEnv(readFileSync(examplePath, "utf8")) as Record<string, string>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { postgresUrlProblem } from "./db/postgres-url.ts";
 
 export const APP_ENVS = ["local", "test", "staging", "production"] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
@@ -12,21 +13,22 @@ const boolean = z.enum(["true", "false", "1", "0"]).transform((value) => value =
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** A postgres:// URL, one host or a list of them (see db/postgres-url.ts). */
+function postgresUrl(unsetMessage: string) {
+  return z.string({ error: unsetMessage }).superRefine((value, ctx) => {
+    const problem = postgresUrlProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
 const schema = z.object({
   APP_ENV: z.enum(APP_ENVS).default("local"),
   PORT: int(1, 65535).default(3001),
   HOST: z.string().min(1).optional(),
-  DATABASE_URL: z.url({
-    protocol: /^postgres(ql)?$/,
-    error: (issue) =>
-      issue.input === undefined
-        ? "is not set (postgres://user:password@host:5432/database)"
-        : "must be a postgres:// URL",
-  }),
-  MIGRATION_DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (the tables' owner, for the release phase)" })
-    .optional(),
+  DATABASE_URL: postgresUrl("is not set (postgres://user:password@host:5432/database)"),
+  MIGRATION_DATABASE_URL: postgresUrl("").optional(),
   DATABASE_POOL_MAX: int(1, 100).default(10),
+  DATABASE_CONNECT_TIMEOUT_S: int(1, 60).default(2),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
   REDIS_KEY_PREFIX: z
@@ -66,6 +68,8 @@ export interface Config {
   /** The tables' owner, which migrations run as (the release phase); DATABASE_URL when unset. */
   migrationDatabaseUrl: string;
   databasePoolMax: number;
+  /** Per host tried: a data node that does not answer costs this long before the next is tried. */
+  databaseConnectTimeoutS: number;
   databaseStatementTimeoutMs: number;
   redisUrl: string | undefined;
   /** Namespaces every Redis key, so staging and production (or test files) can share a server. */
@@ -196,6 +200,7 @@ function toConfig(env: Env): Config {
     databaseUrl: env.DATABASE_URL,
     migrationDatabaseUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseConnectTimeoutS: env.DATABASE_CONNECT_TIMEOUT_S,
     databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,

@@ -31,6 +31,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     url: config.databaseUrl,
     poolMax: config.databasePoolMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
+    connectTimeoutSeconds: config.databaseConnectTimeoutS,
   });
   const redisStore = config.redisUrl
     ? createRedisKvStore(config.redisUrl, logger, `${config.redisKeyPrefix}kv:`)

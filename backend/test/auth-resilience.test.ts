@@ -73,6 +73,18 @@ describe("with Redis stopped", () => {
     expect((await authKeys()).length).toBeGreaterThan(0);
   });
 
+  it("stays ready while Redis is down, so Dokku's start-up check does not block a deploy", async () => {
+    await redis.stop();
+    try {
+      const response = await fetch(`${api.url}/health/ready`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: "ready", checks: { postgres: "ok", redis: "down" } });
+    } finally {
+      await redis.start();
+      await waitFor(async () => api.deps.redis?.status === "ready");
+    }
+  });
+
   it("keeps enforcing sign-in limits per process while Redis is down", async () => {
     const user = await signUp(api.url, newCredentials("limits"));
     await redis.stop();

@@ -73,6 +73,7 @@ describe("health", () => {
     try {
       const signUpResult = await call(api.url, "POST", "/api/auth/sign-up/email", { body: newCredentials("down") });
       expect(signUpResult.status).toBe(503);
+      expect(signUpResult.response.headers.get("retry-after")).toBe("2");
       expect(signUpResult.json?.error.code).toBe("service_unavailable");
       const signInResult = await call(api.url, "POST", "/api/auth/sign-in/email", {
         body: { email: user.email, password: user.password },
@@ -80,6 +81,7 @@ describe("health", () => {
       expect(signInResult.status).toBe(503);
       const list = await call(api.url, "GET", "/api/v1/clients", { session: user.session });
       expect(list.status).toBe(503);
+      expect(list.response.headers.get("retry-after")).toBe("2");
       expect(list.json?.error.code).toBe("service_unavailable");
     } finally {
       await pg.start();
@@ -93,6 +95,7 @@ describe("health", () => {
     try {
       const response = await fetch(`${api.url}/api/db-probe`);
       expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("service_unavailable");
     } finally {
       await pg.start();

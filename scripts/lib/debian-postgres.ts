@@ -59,7 +59,7 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`postgres did not become ready:\n${log}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       log += chunk;
-      if (log.includes("ready to accept connections")) {
+      if (/ready to accept (read-only )?connections/.test(log)) {
         clearTimeout(timer);
         child.stderr?.off("data", onData);
         // Keep draining so a chatty server never blocks on a full pipe.
@@ -79,7 +79,12 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
  * Initialises a throw-away cluster with Debian's PostgreSQL server binaries and starts it on `port`
  * (loopback, trust auth, fsync off). `stop()` shuts it down and deletes the data directory.
  */
-export async function startDebianPostgres(options: { port: number; binDir?: string }): Promise<DebianPostgres> {
+export async function startDebianPostgres(options: {
+  port: number;
+  binDir?: string;
+  /** Start a hot standby streaming from this server (pg_basebackup -R) instead of a new cluster. */
+  standbyOf?: DebianPostgres;
+}): Promise<DebianPostgres> {
   const binDir = options.binDir ?? DEFAULT_BIN_DIR;
   if (!existsSync(path.join(binDir, "postgres"))) {
     throw new Error(
@@ -93,11 +98,17 @@ export async function startDebianPostgres(options: { port: number; binDir?: stri
     await chmod(root, 0o700);
   }
   const dataDir = path.join(root, "data");
-  await run(
-    path.join(binDir, "initdb"),
-    ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-    user,
-  );
+  if (options.standbyOf) {
+    // initdb's pg_hba.conf trusts replication connections from loopback.
+    const source = ["-h", "127.0.0.1", "-p", String(options.standbyOf.port), "-U", "postgres"];
+    await run(path.join(binDir, "pg_basebackup"), ["-D", dataDir, ...source, "-R", "-X", "stream", "--no-sync"], user);
+  } else {
+    await run(
+      path.join(binDir, "initdb"),
+      ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+      user,
+    );
+  }
   const child = spawn(
     path.join(binDir, "postgres"),
     [

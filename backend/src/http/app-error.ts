@@ -1,5 +1,11 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
+/**
+ * Seconds a client should wait after a 503 before retrying. A Patroni failover takes up to ~30 s
+ * and a switchover ~1 s; clients retry with backoff from here (docs/api.md).
+ */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
 export interface ErrorDetail {
   path: string;
   message: string;

@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../logger.ts";
-import { AppError, errorBody } from "./app-error.ts";
+import { AppError, errorBody, UNAVAILABLE_RETRY_AFTER_S } from "./app-error.ts";
 import type { AppBindings } from "./bindings.ts";
 import { RateLimitedError } from "./rate-limit.ts";
 
@@ -27,7 +27,11 @@ const UNAVAILABLE_CODES = new Set([
   "08003",
   "08004",
   "08006",
+  // A write reached a standby: the node was demoted under an open connection (switchover). The
+  // next connection finds the primary (target_session_attrs=primary), so this is a retry, not a bug.
+  "25006", // read_only_sql_transaction
 ]);
+
 
 const HTTP_EXCEPTION_CODES: Record<number, string> = {
   400: "validation_failed",
@@ -84,7 +88,10 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
   return (error, c) => {
     if (error instanceof AppError) {
       if (error instanceof RateLimitedError) c.header("Retry-After", String(error.retryAfterSeconds));
-      if (error.status === 503) logger.warn({ reqId: c.get("requestId"), code: error.code }, error.message);
+      if (error.status === 503) {
+        c.header("Retry-After", String(UNAVAILABLE_RETRY_AFTER_S));
+        logger.warn({ reqId: c.get("requestId"), code: error.code }, error.message);
+      }
       return respond(c, error.status, error.code, error.message, error.details);
     }
     if (error instanceof HTTPException) {
@@ -107,6 +114,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppBindings> {
     if (code?.startsWith("22")) return respond(c, 400, "validation_failed", "A value in the request cannot be stored.");
     if (isUnavailableError(error)) {
       logger.warn({ reqId: c.get("requestId"), code: errorCode(error) }, "backing service unavailable");
+      c.header("Retry-After", String(UNAVAILABLE_RETRY_AFTER_S));
       return respond(c, 503, "service_unavailable", "A backing service is unavailable; try again shortly.");
     }
     const requestId = c.get("requestId");

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { type Auth, CLIENT_IP_HEADER } from "../../auth/auth.ts";
 import type { AuthDatabase } from "../../auth/auth-database-errors.ts";
 import type { Sql } from "../../db/database.ts";
-import { AppError, errorBody } from "../../http/app-error.ts";
+import { AppError, errorBody, UNAVAILABLE_RETRY_AFTER_S } from "../../http/app-error.ts";
 import type { AppBindings } from "../../http/bindings.ts";
 import type { LimitName, RateLimiters } from "../../http/rate-limit.ts";
 import { hashedKey, readAuthInput, withoutRawTokens } from "./auth-input.ts";
@@ -49,6 +49,7 @@ async function toContractError(response: Response, sql: Sql, sawUnavailable: boo
   if (suspicious && (sawUnavailable || (await databaseDown(sql)))) {
     return Response.json(errorBody("service_unavailable", "A backing service is unavailable; try again shortly."), {
       status: 503,
+      headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_S) },
     });
   }
   if (!response.headers.get("content-type")?.includes("json") && response.status < 500) return response;

@@ -24,7 +24,7 @@ async function check(probe: () => Promise<unknown>): Promise<CheckStatus> {
 
 /**
  * `/health` does no I/O: it is polled every second by the tunnel guard, HAProxy and deploy scripts,
- * and must say only whether this process is serving. `/health/ready` checks Postgres and Redis.
+ * and must say only whether this process is serving. `/health/ready` checks the database.
  */
 export function healthRoutes(deps: Pick<Deps, "config" | "lifecycle" | "logger">, buildHeaders: ResponseHeaderBuilder) {
   const okBody = JSON.stringify({ status: "ok", version: deps.config.version });
@@ -43,12 +43,17 @@ export function healthRoutes(deps: Pick<Deps, "config" | "lifecycle" | "logger">
   });
 }
 
-/** `/health/ready`: Postgres and Redis each answer within a second. Used by Dokku's start-up check. */
+/**
+ * `/health/ready`: the primary answers within a second (DATABASE_URL's target_session_attrs=primary
+ * picks it among the data nodes). Redis is reported, not required: the API serves without it
+ * (sessions from Postgres, limits per process), and Dokku's start-up check runs this route, so
+ * requiring Redis would block every deploy and rollback while Redis is down.
+ */
 export function readinessRoutes() {
   return new Hono<AppBindings>().get("/health/ready", async (c) => {
     const { sql, kv, lifecycle } = c.get("deps");
     const [postgres, redis] = await Promise.all([check(() => sql`select 1`), check(() => kv.ping())]);
-    const ready = postgres === "ok" && redis === "ok" && !lifecycle.draining;
+    const ready = postgres === "ok" && !lifecycle.draining;
     c.header("Cache-Control", "no-store");
     return c.json(
       { status: ready ? "ready" : "unavailable", checks: { postgres, redis, store: kv.kind } },
