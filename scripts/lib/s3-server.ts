@@ -36,6 +36,8 @@ export async function startS3(options: {
   directory: string;
   bucket: string;
   extraBuckets?: string[];
+  /** Serve HTTPS with this key and certificate (PEM): pgBackRest speaks TLS only. */
+  tls?: { key: string; cert: string };
 }): Promise<S3Server> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
@@ -44,10 +46,11 @@ export async function startS3(options: {
     directory: options.directory,
     silent: true,
     configureBuckets: [options.bucket, ...(options.extraBuckets ?? [])].map((name) => ({ name, configs: [CORS_XML] })),
+    ...(options.tls ?? {}),
   });
   await server.run();
   return {
-    endpoint: `http://127.0.0.1:${options.port}`,
+    endpoint: `${options.tls ? "https" : "http"}://127.0.0.1:${options.port}`,
     port: options.port,
     bucket: options.bucket,
     accessKeyId: ACCESS_KEY,
