@@ -46,8 +46,7 @@ function pool(ports: number[], options: { connectTimeout?: number } = {}) {
   return sql;
 }
 
-const serverPort = async (sql: postgres.Sql) =>
-  Number((await sql`select current_setting('port') as port`)[0]?.port);
+const serverPort = async (sql: postgres.Sql) => Number((await sql`select current_setting('port') as port`)[0]?.port);
 
 describe("postgres.js with several hosts and target_session_attrs=primary", () => {
   it("skips a standby listed first and connects to the primary", async () => {

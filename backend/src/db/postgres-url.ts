@@ -14,7 +14,8 @@ export function postgresUrlProblem(value: string): string | undefined {
   for (const host of hosts) {
     // postgres.js splits each entry on ":" (src/index.js parseOptions): a bracketed IPv6 literal
     // comes out as the host "[". A name in /etc/hosts or DNS works for every address family.
-    if (host.startsWith("[")) return `host "${host}": use a host name, not an IPv6 literal (postgres.js cannot parse one)`;
+    if (host.startsWith("["))
+      return `host "${host}": use a host name, not an IPv6 literal (postgres.js cannot parse one)`;
     const [name, port, extra] = host.split(":");
     if (!name || extra !== undefined) return `host "${host}" in the host list is not host or host:port`;
     if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
@@ -29,7 +30,8 @@ export function postgresUrlProblem(value: string): string | undefined {
   }
   const attrs = url.searchParams.get("target_session_attrs");
   const known = ["read-write", "read-only", "primary", "standby", "prefer-standby"];
-  if (attrs !== null && !known.includes(attrs)) return `target_session_attrs=${attrs} is not one of ${known.join(", ")}`;
+  if (attrs !== null && !known.includes(attrs))
+    return `target_session_attrs=${attrs} is not one of ${known.join(", ")}`;
   if (hosts.length > 1 && attrs !== "primary" && attrs !== "read-write")
     return `lists ${hosts.length} hosts: add ?target_session_attrs=primary so the API always writes to the primary`;
   return undefined;

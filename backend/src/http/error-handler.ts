@@ -32,7 +32,6 @@ const UNAVAILABLE_CODES = new Set([
   "25006", // read_only_sql_transaction
 ]);
 
-
 const HTTP_EXCEPTION_CODES: Record<number, string> = {
   400: "validation_failed",
   401: "unauthenticated",
