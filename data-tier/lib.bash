@@ -123,3 +123,48 @@ is_private_ipv4() {
 patroni_is() {
   curl -fsS -o /dev/null --max-time 3 "http://$1$2" 2>/dev/null
 }
+
+# The node's settings for the operational scripts (switchover, backups, restores), written by
+# setup-data-node.sh to /etc/default/coaching-data-tier. A variable already set in the environment
+# wins, which is how the tests point the scripts at the single-machine topology.
+load_node_env() {
+  local file="${DATA_TIER_ENV_FILE:-/etc/default/coaching-data-tier}" line key value
+  if [[ -r "$file" ]]; then
+    while IFS= read -r line; do
+      [[ "$line" =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]] || continue
+      key="${BASH_REMATCH[1]}"
+      value="${BASH_REMATCH[2]}"
+      [[ -n "${!key:-}" ]] || printf -v "$key" '%s' "$value"
+    done <"$file"
+  fi
+  PATRONI_CONF="${PATRONI_CONF:-/etc/patroni/config.yml}"
+  PGBR_CONF="${PGBR_CONF:-/etc/pgbackrest/pgbackrest.conf}"
+  PATRONI_API="${PATRONI_API:-127.0.0.1:8008}"
+  PEER_API="${PEER_API:-}"
+  PGHOST="${PGHOST:-/var/run/postgresql}"
+  PGPORT="${PGPORT:-5432}"
+  STANZA="${STANZA:-coaching}"
+  PG_BIN_DIR="${PG_BIN_DIR:-/usr/lib/postgresql/$PG_MAJOR/bin}"
+  export PGHOST PGPORT
+}
+
+# Runs a command as the postgres OS user (Patroni's and pgBackRest's files belong to it), or as
+# is when this already is that user.
+as_postgres() {
+  if [[ "$(id -un)" == "postgres" ]]; then "$@"; else runuser -u postgres -- "$@"; fi
+}
+pgbackrest_() { as_postgres pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" "$@"; }
+psql_() { as_postgres "$PG_BIN_DIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "${PSQL_DATABASE:-postgres}" "$@"; }
+# patronictl as root reads the node's config (mode 600) for the DCS and REST credentials.
+patronictl_() { patronictl -c "$PATRONI_CONF" "$@"; }
+
+# The cluster as patronictl sees it: one "name role state lag" line per member, role with "_" for
+# spaces: Leader, Sync_Standby, Replica. A standby's state is "running" in Patroni 3.0 and
+# "streaming" from 3.1; lag is in MB ("unknown" while Patroni cannot tell).
+cluster_members() {
+  patronictl_ list -f json |
+    jq -r '.[] | [.Member, (.Role | gsub(" "; "_")), .State, ((."Lag in MB" // 0) | tostring)] | join(" ")'
+}
+
+# True when $1 is a port number of at least $2 (default 1).
+is_port() { [[ "$1" =~ ^[0-9]+$ ]] && (($1 >= ${2:-1} && $1 <= 65535)); }

@@ -25,7 +25,7 @@ run again. In order:
      owner postgres: they hold the passwords), pgBackRest's TLS key and certificates
   3. systemd: patroni (restarted at once if it dies; the softdog watchdog reboots the machine if
      Patroni stops while Postgres would serve on), pgbackrest TLS server (with a --peer),
-     timers for backups, the WAL heartbeat and the weekly restore check
+     timers for the daily backup (data-tier/backup.sh) and the WAL heartbeat
   4. Redis (--redis): bound to the private address and loopback, with a password
   5. ufw: deny all incoming; Postgres, Patroni's API and Redis from the app nodes and the peer
      only; pgBackRest's TLS server from the peer; SSH on tailscale0
@@ -109,7 +109,7 @@ if [[ -z "$ROOT" ]]; then
     die "--address $PRIVATE_ADDRESS is not a private address (10/8, 172.16/12, 192.168/16, 100.64/10): Postgres must never listen on a public one"
 fi
 for port in "$PG_PORT" "$REST_PORT" "$TLS_PORT"; do
-  if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then die "port '$port' is not 1-65535"; fi
+  is_port "$port" || die "port '$port' is not 1-65535"
 done
 IFS=',' read -r -a etcd_list <<<"$ETCD_HOSTS"
 ((${#etcd_list[@]} == 3)) ||
@@ -160,7 +160,7 @@ STANZA="coaching"
 CONFIG_DIR="$ROOT/etc/patroni"
 PATRONI_CONF="$CONFIG_DIR/config.yml"
 PGBACKREST_DIR="$ROOT/etc/pgbackrest"
-PGBACKREST_CONF="$PGBACKREST_DIR/pgbackrest.conf"
+PGBR_CONF="$PGBACKREST_DIR/pgbackrest.conf"
 DATA_DIR="$ROOT/var/lib/postgresql/$PG_MAJOR/$CLUSTER"
 SOCKET_DIR="$ROOT/var/run/postgresql"
 SPOOL_DIR="$ROOT/var/spool/pgbackrest"
@@ -238,7 +238,7 @@ S3_ACCESS_KEY_ID="$PGBACKREST_S3_KEY"
 S3_SECRET_ACCESS_KEY="$PGBACKREST_S3_KEY_SECRET"
 S3_TLS_LINES="# TLS verified against the system's CA store"
 # Only for a test S3 server with a private CA; R2's certificate is public.
-[[ -z "${PGBACKREST_S3_CA_FILE:-}" ]] || S3_TLS_LINES="repo1-storage-ca-file=$PGBACKREST_S3_CA_FILE"
+[[ -z "${DATA_TIER_S3_CA_FILE:-}" ]] || S3_TLS_LINES="repo1-storage-ca-file=$DATA_TIER_S3_CA_FILE"
 TLS_DIR="$PGBACKREST_DIR/tls"
 TLS_SERVER_LINES="# no peer: no TLS server"
 PEER_LINES="# no peer: backups run here, from this node"
@@ -268,7 +268,7 @@ pg2-path=${DATA_TIER_PEER_DATA_DIR:-$DATA_DIR}
 pg2-port=$PEER_PG_PORT
 pg2-socket-path=${DATA_TIER_PEER_SOCKET_DIR:-$SOCKET_DIR}"
 fi
-render "$HERE/templates/pgbackrest.conf" "$PGBACKREST_CONF" 600 "$own"
+render "$HERE/templates/pgbackrest.conf" "$PGBR_CONF" 600 "$own"
 : "$peer_var" # (named for symmetry with node_var; the peer's own key never comes here)
 
 if [[ -n "$ROOT" ]]; then
@@ -297,8 +297,7 @@ install_unit() {
 }
 install_unit "$HERE/systemd/patroni-override.conf" patroni.service.d/coaching.conf
 for unit in coaching-pgbackrest-backup.service coaching-pgbackrest-backup.timer \
-  coaching-pg-heartbeat.service coaching-pg-heartbeat.timer \
-  coaching-restore-check.service coaching-restore-check.timer; do
+  coaching-pg-heartbeat.service coaching-pg-heartbeat.timer; do
   install_unit "$HERE/systemd/$unit" "$unit"
 done
 if [[ "$DRY_RUN" == "true" ]]; then
@@ -309,7 +308,7 @@ else
 REPO_DIR=$(dirname "$HERE")
 PATRONI_API=$PRIVATE_ADDRESS:$REST_PORT
 PEER_API=${PEER_ADDRESS:+$PEER_ADDRESS:$REST_PORT}
-PGBACKREST_CONF=$PGBACKREST_CONF
+PGBR_CONF=$PGBR_CONF
 PGHOST=$SOCKET_DIR
 PGPORT=$PG_PORT
 ENV
@@ -353,7 +352,7 @@ run systemctl enable patroni
 run systemctl restart patroni
 [[ -z "$PEER" ]] || run systemctl enable --now pgbackrest
 [[ -z "$PEER" ]] || run systemctl restart pgbackrest
-for timer in coaching-pgbackrest-backup coaching-pg-heartbeat coaching-restore-check; do
+for timer in coaching-pgbackrest-backup coaching-pg-heartbeat; do
   run systemctl enable --now "$timer.timer"
 done
 if [[ "$DRY_RUN" == "true" ]]; then
@@ -367,11 +366,11 @@ until patroni_is "$PRIVATE_ADDRESS:$REST_PORT" /health; do
   sleep 2
 done
 if patroni_is "$PRIVATE_ADDRESS:$REST_PORT" /primary; then
-  if ! runuser -u postgres -- pgbackrest --config="$PGBACKREST_CONF" --stanza="$STANZA" info --output=json |
+  if ! runuser -u postgres -- pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" info --output=json |
     jq -e '.[0].status.code == 0' >/dev/null 2>&1; then
-    run runuser -u postgres -- pgbackrest --config="$PGBACKREST_CONF" --stanza="$STANZA" stanza-create
+    run runuser -u postgres -- pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" stanza-create
   fi
-  run runuser -u postgres -- pgbackrest --config="$PGBACKREST_CONF" --stanza="$STANZA" check
+  run runuser -u postgres -- pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" check
 fi
 log "$NODE_NAME is up in $(since "$started") s: $(curl -fsS "http://$PRIVATE_ADDRESS:$REST_PORT/patroni" | jq -r '.role + ", " + .state')"
 log "next: data-tier/create-database.sh for production and staging (docs/deploy.md, \"Data tier\")"

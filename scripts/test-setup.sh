@@ -21,6 +21,8 @@ Checks Node.js (>= ${NODE_MIN}) and installs the system packages the test suite 
   age                        the backups' optional encryption (backup, restore and verify tests)
   systemd (systemd-analyze)  "systemd-analyze verify" of the unit files; not started, PID 1 untouched
   openssl                    self-signed certificates for the TLS edge of the live preflight test
+  patroni, etcd-server,      the data-tier drills: a three-member etcd, two Patroni-managed
+  etcd-client, pgbackrest    Postgres nodes and pgBackRest on loopback (data-tier/)
 Packages already present are left alone; services the packages start are stopped again (the
 tests start their own servers on free ports). Uses sudo when not run as root.
 
@@ -68,6 +70,10 @@ command -v stress-ng >/dev/null || missing+=(stress-ng)
 command -v age >/dev/null || missing+=(age)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v patroni >/dev/null || missing+=(patroni)
+command -v etcd >/dev/null || missing+=(etcd-server)
+command -v etcdctl >/dev/null || missing+=(etcd-client)
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
 [[ -x "/usr/lib/postgresql/${PG_MAJOR}/bin/postgres" ]] || missing+=("postgresql-${PG_MAJOR}")
 [[ -x "/usr/lib/postgresql/${PG_MAJOR}/bin/pg_dump" ]] || missing+=("postgresql-client-${PG_MAJOR}")
 if [[ -n "${CHROMIUM_PATH:-}" ]]; then
@@ -117,6 +123,6 @@ fi
 # The tests start their own servers on free ports; stop what the packages started (no systemd in
 # a container is fine).
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
-  "${sudo[@]}" systemctl stop redis-server postgresql haproxy 2>/dev/null || true
+  "${sudo[@]}" systemctl stop redis-server postgresql haproxy etcd patroni 2>/dev/null || true
 fi
 log "installed: ${missing[*]}"

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runScript } from "./support/script-runner.ts";
 
 /** Every operator script, found by glob so scripts added later are covered too. */
-const SCRIPTS = ["dokku", "cloudflared", "scripts"]
+const SCRIPTS = ["dokku", "cloudflared", "data-tier", "scripts"]
   .flatMap((dir) =>
     readdirSync(path.join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
       .filter((file) => file.endsWith(".sh") && !file.split(path.sep).includes("node_modules"))
@@ -25,6 +25,8 @@ describe("operator scripts", () => {
         "cloudflared/tunnel-guard.sh",
         "dokku/setup-app-node.sh",
         "dokku/setup-data-node.sh",
+        "data-tier/setup-data-node.sh",
+        "data-tier/backup.sh",
         "scripts/deploy-rolling.sh",
       ]),
     );

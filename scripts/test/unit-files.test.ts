@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/script-runner.ts";
 
 /** Every systemd unit in the repository, found by name so units added later are checked too. */
-const UNITS = ["cloudflared", "dokku", "scripts"]
+const UNITS = ["cloudflared", "data-tier", "dokku", "scripts"]
   .flatMap((dir) =>
     readdirSync(path.join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
       .filter((file) => /\.(service|timer)$/.test(file))
@@ -18,7 +18,11 @@ const UNITS = ["cloudflared", "dokku", "scripts"]
 describe("systemd unit files", () => {
   it("are all found", () => {
     expect(UNITS).toEqual(
-      expect.arrayContaining(["cloudflared/cloudflared.service", "cloudflared/tunnel-guard.service"]),
+      expect.arrayContaining([
+        "cloudflared/cloudflared.service",
+        "cloudflared/tunnel-guard.service",
+        "data-tier/systemd/coaching-pgbackrest-backup.timer",
+      ]),
     );
   });
 
