@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-const LOAD_TESTS = ["test/drills.test.ts", "test/drills-failover.test.ts", "test/bench-quick.test.ts"];
+const LOAD_TESTS = [
+  "test/drills.test.ts",
+  "test/drills-failover.test.ts",
+  "test/drills-data-tier.test.ts",
+  "test/bench-quick.test.ts",
+];
 
 export default defineConfig({
   test: {

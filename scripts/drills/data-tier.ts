@@ -106,7 +106,8 @@ export function assertDataTierInstalled(): void {
       `the data tier drills need ${missing.map(([name]) => name).join(", ")}: apt-get install -y ${missing.map(([, , pkg]) => pkg).join(" ")} (pnpm test:setup installs them)`,
     );
   }
-  if (process.getuid?.() !== 0) throw new Error("the data tier drills run Patroni as the postgres user: run them as root");
+  if (process.getuid?.() !== 0)
+    throw new Error("the data tier drills run Patroni as the postgres user: run them as root");
 }
 
 function parseEnvFile(text: string): Record<string, string> {
@@ -227,7 +228,9 @@ export async function startDataTier(options: DataTierOptions = {}): Promise<Data
 
     // --- data nodes -----------------------------------------------------------------------------------
     const names = options.singleNode ? ["data-node-1"] : ["data-node-1", "data-node-2"];
-    const ports = await Promise.all(names.map(async () => [await freePort(), await freePort(), await freePort()] as const));
+    const ports = await Promise.all(
+      names.map(async () => [await freePort(), await freePort(), await freePort()] as const),
+    );
     const rootOf = (name: string) => path.join(dir, name);
     const nodes: DataNode[] = [];
     for (const [i, name] of names.entries()) {
@@ -247,7 +250,7 @@ export async function startDataTier(options: DataTierOptions = {}): Promise<Data
         env: {
           ...process.env,
           DATA_TIER_ARCHIVE_TIMEOUT_S: String(options.archiveTimeoutS ?? 60),
-          PGBACKREST_S3_CA_FILE: cert,
+          DATA_TIER_S3_CA_FILE: cert,
           // On one machine both "nodes" are localhost, in their own directories.
           DATA_TIER_PEER_HOST: "localhost",
           ...(peer
@@ -283,11 +286,18 @@ export async function startDataTier(options: DataTierOptions = {}): Promise<Data
     await waitFor(async () => (await first.rest("/primary")) === 200, 60_000, `${first.name} to bootstrap as primary`);
     if (second) {
       await second.start();
-      await waitFor(async () => (await second.rest("/sync")) === 200, 90_000, `${second.name} to stream as sync standby`);
+      await waitFor(
+        async () => (await second.rest("/sync")) === 200,
+        90_000,
+        `${second.name} to stream as sync standby`,
+      );
     }
     // Once, on the primary, as setup-data-node.sh does: the stanza, then a check that archiving works.
     const pgbr = (node: DataNode, ...args: string[]) =>
-      run("pgbackrest", [`--config=${node.pgbackrestConf}`, `--stanza=${STANZA}`, ...args], { uid: pg.uid, gid: pg.gid });
+      run("pgbackrest", [`--config=${node.pgbackrestConf}`, `--stanza=${STANZA}`, ...args], {
+        uid: pg.uid,
+        gid: pg.gid,
+      });
     await pgbr(first, "stanza-create");
     await pgbr(first, "check");
 
@@ -306,13 +316,13 @@ export async function startDataTier(options: DataTierOptions = {}): Promise<Data
       scriptEnv: (node) => ({
         PATH: process.env.PATH ?? "",
         PATRONI_CONF: node.patroniConf,
-        PGBACKREST_CONF: node.pgbackrestConf,
+        PGBR_CONF: node.pgbackrestConf,
         PATRONI_API: `127.0.0.1:${node.restPort}`,
         PGHOST: node.socketDir,
         PGPORT: String(node.pgPort),
+        STATE_DIR: path.join(dir, `state-${node.name}`),
       }),
-      diagnostics: () =>
-        [...children.map((child) => `--- ${child.name}\n${child.output().slice(-2500)}`)].join("\n"),
+      diagnostics: () => [...children.map((child) => `--- ${child.name}\n${child.output().slice(-2500)}`)].join("\n"),
       stop,
     };
   } catch (error) {
@@ -353,7 +363,12 @@ function dataNode(
     async start() {
       // Debian's pgbackrest.service (`pgbackrest server`) and patroni.service, both as postgres.
       if (withTlsServer && !tlsServer?.isRunning()) {
-        tlsServer = spawnTracked(`pgbackrest-server-${name}`, "pgbackrest", [`--config=${pgbackrestConf}`, "server"], asPostgres);
+        tlsServer = spawnTracked(
+          `pgbackrest-server-${name}`,
+          "pgbackrest",
+          [`--config=${pgbackrestConf}`, "server"],
+          asPostgres,
+        );
         children.push(tlsServer);
       }
       patroni = spawnTracked(`patroni-${name}`, "/usr/bin/patroni", [patroniConf], asPostgres);

@@ -1,0 +1,320 @@
+// Drills of the data tier (docs/runbooks/drills.md, "Data tier"): three etcd members, two
+// Patroni-managed Postgres 15 nodes and pgBackRest archiving to S3 over TLS, all from the
+// production templates (scripts/drills/data-tier.ts), under two API processes whose DATABASE_URL
+// lists both nodes. Each drill prints `drill <name>: ...` with its figures.
+import { execFile } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiProcess, apiProcess, ensureBackendBuild } from "../drills/api-process.ts";
+import { type DataNode, type DataTier, startDataTier, waitFor } from "../drills/data-tier.ts";
+import { signedInUsers } from "../drills/drill-clients.ts";
+import { sleep } from "../drills/drill-report.ts";
+import { longestWriteGap, startWriteLoad, statusesOf, type WriteSample } from "../drills/write-load.ts";
+import { freePort } from "../lib/free-port.ts";
+import { type RedisServer, startRedis } from "../lib/redis-server.ts";
+import { REPO_ROOT } from "./support/script-runner.ts";
+
+const run = promisify(execFile);
+const RATE = 40;
+const USERS = 20;
+/** Patroni's ttl (data-tier/templates/patroni.yml): a failover cannot be quicker. */
+const TTL_S = 20;
+// Production's archive_timeout: drill d's recovery point is measured with it.
+const ARCHIVE_TIMEOUT_S = 60;
+
+let tier: DataTier;
+let redis: RedisServer;
+let apis: ApiProcess[];
+let apiUrls: string[];
+let tokens: string[];
+
+beforeAll(async () => {
+  ensureBackendBuild();
+  tier = await startDataTier({ archiveTimeoutS: ARCHIVE_TIMEOUT_S });
+  await (await tier.primary()).psql("create database coaching");
+  redis = await startRedis(await freePort());
+  const env = {
+    APP_ENV: "test",
+    DATABASE_URL: tier.url("coaching"),
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: "data-tier:",
+    LOG_LEVEL: "warn",
+    TRUST_PROXY: "cloudflare",
+    SHUTDOWN_TIMEOUT_MS: "5000",
+  };
+  apis = [];
+  // One after the other: the first applies the migrations at boot (APP_ENV=test).
+  for (const n of [1, 2]) {
+    const api = apiProcess({ name: `api-${n}`, port: await freePort(), env });
+    await api.start();
+    apis.push(api);
+  }
+  apiUrls = apis.map((api) => `http://127.0.0.1:${api.port}`);
+  tokens = await signedInUsers(apiUrls[0] as string, USERS);
+  // The first full backup, as the timer takes it: from the streaming synchronous standby.
+  const primary = await tier.primary();
+  const backup = await script("backup.sh", ["--type", "full"], primary);
+  expect(backup.stderr).toContain("--backup-standby");
+  expect(await readFile(path.join(tier.scriptEnv(primary).STATE_DIR as string, "last-backup"), "utf8")).toMatch(
+    /^type=full$/m,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  for (const api of apis ?? []) await api.stop().catch(() => undefined);
+  await redis?.stop();
+  await tier?.stop();
+});
+
+const diagnostics = () =>
+  [tier.diagnostics(), ...apis.map((api, i) => `--- api-${i + 1}\n${api.process().output().slice(-2000)}`)].join("\n");
+
+/** Ids of acknowledged writes that the primary does not have. */
+async function missingAcknowledged(samples: WriteSample[], sql: postgres.Sql): Promise<string[]> {
+  const acked = samples.flatMap((s) => (s.id ? [s.id] : []));
+  const present = new Set<string>();
+  for (let i = 0; i < acked.length; i += 5000) {
+    const rows = await sql<
+      { id: string }[]
+    >`select id from clients where id = any(${acked.slice(i, i + 5000)}::uuid[])`;
+    for (const row of rows) present.add(row.id);
+  }
+  return acked.filter((id) => !present.has(id));
+}
+
+/** The restored copy keeps the cluster's pg_hba.conf (postgres by peer on the socket): over TCP. */
+const restoredCopy = (port: number) =>
+  postgres(`postgres://127.0.0.1:${port}/coaching`, {
+    max: 1,
+    username: "postgres",
+    password: tier.secrets.PG_SUPERUSER_PASSWORD,
+    onnotice: () => undefined,
+  });
+
+async function withPrimary<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(tier.url("coaching"), { max: 1, onnotice: () => undefined, connect_timeout: 2 });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+function script(name: string, args: string[], node: DataNode) {
+  return run("bash", [path.join(REPO_ROOT, "data-tier", name), ...args], {
+    env: { ...tier.scriptEnv(node), PEER_API: peerApi(node) },
+    timeout: 300_000,
+  });
+}
+const peerApi = (node: DataNode) =>
+  tier.nodes
+    .filter((n) => n !== node)
+    .map((n) => `127.0.0.1:${n.restPort}`)
+    .join("");
+
+/** Writes only 2xx and 503 (never a 500, another error or a hang). */
+const unexpected = (samples: WriteSample[]) => samples.filter((s) => !(s.id || s.status === 503));
+
+describe("data tier drills", () => {
+  it("e. keeps its primary and serves writes while an etcd member is lost", async () => {
+    const before = await tier.primary();
+    const load = startWriteLoad({ apis: apiUrls, tokens, ratePerS: RATE, prefix: "drill-e" });
+    await sleep(2_000);
+    const lost = tier.etcd[0];
+    await lost?.kill();
+    // Longer than Patroni's ttl: a primary that could not renew its key would have lost it by now.
+    await sleep((TTL_S + 4) * 1000);
+    const during = await tier.primary(1000);
+    await lost?.start();
+    await sleep(1_000);
+    const samples = await load.stop();
+    const missing = await withPrimary((sql) => missingAcknowledged(samples, sql));
+    const { gapMs } = longestWriteGap(samples);
+    console.log(
+      `drill data-tier-etcd-member-lost: sent=${samples.length} statuses=${JSON.stringify(statusesOf(samples))} longest-gap=${gapMs}ms primary=${before.name}->${during.name} missing=${missing.length}`,
+    );
+    expect(during.name, diagnostics()).toBe(before.name);
+    expect(unexpected(samples).concat(samples.filter((s) => s.status === 503))).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+
+  it("b. switches over under write load with at most 3 s of 503s and no write lost", async () => {
+    const from = await tier.primary();
+    const to = tier.nodes.find((node) => node !== from) as DataNode;
+    const load = startWriteLoad({ apis: apiUrls, tokens, ratePerS: RATE, prefix: "drill-b" });
+    await sleep(2_000);
+    const started = Date.now();
+    await script("switchover.sh", ["--to", to.name], from);
+    const switchedMs = Date.now() - started;
+    await sleep(2_000);
+    const samples = await load.stop();
+    const unavailable = samples.filter((s) => s.status === 503);
+    const window = unavailable.length ? (unavailable.at(-1)?.at ?? 0) - (unavailable[0]?.sentAt ?? 0) : 0;
+    const missing = await withPrimary((sql) => missingAcknowledged(samples, sql));
+    const { gapMs } = longestWriteGap(samples);
+    console.log(
+      `drill data-tier-switchover: sent=${samples.length} statuses=${JSON.stringify(statusesOf(samples))} 503-window=${window}ms longest-gap=${gapMs}ms script=${switchedMs}ms missing=${missing.length}`,
+    );
+    expect((await tier.primary()).name, diagnostics()).toBe(to.name);
+    expect(unexpected(samples)).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(window).toBeLessThanOrEqual(3_000);
+  });
+
+  it("a. promotes the standby when the primary is killed under write load: no acknowledged write lost, old primary rejoins", async () => {
+    const victim = await tier.primary();
+    const survivor = tier.nodes.find((node) => node !== victim) as DataNode;
+    const load = startWriteLoad({ apis: apiUrls, tokens, ratePerS: RATE, prefix: "drill-a" });
+    await sleep(3_000);
+    const killedAt = Date.now();
+    await victim.killHard();
+    const promotedMs = await waitFor(async () => (await survivor.rest("/primary")) === 200, 60_000, "the promotion");
+    // Writes resume on the new primary without restarting either API.
+    await waitFor(async () => load.samples.some((s) => s.id && s.sentAt > killedAt + promotedMs), 30_000, "writes");
+    await sleep(2_000);
+    const samples = await load.stop();
+    const missing = await withPrimary((sql) => missingAcknowledged(samples, sql));
+    const { gapMs } = longestWriteGap(samples);
+    const acked = samples.filter((s) => s.id).length;
+
+    // The old primary, started again, rewinds and follows the new one by itself.
+    const rejoinStarted = Date.now();
+    await victim.start();
+    const heartbeat = setInterval(() => void script("pg-heartbeat.sh", [], survivor).catch(() => undefined), 2_000);
+    try {
+      await waitFor(
+        async () => (await victim.rest("/sync")) === 200,
+        120_000,
+        `${victim.name} to rejoin as sync standby`,
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const rejoinMs = Date.now() - rejoinStarted;
+    console.log(
+      `drill data-tier-primary-lost: sent=${samples.length} acknowledged=${acked} statuses=${JSON.stringify(statusesOf(samples))} promoted-after=${Math.round(promotedMs)}ms write-gap=${gapMs}ms missing=${missing.length} rejoined-as-standby-in=${rejoinMs}ms`,
+    );
+    expect(unexpected(samples), diagnostics()).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(gapMs).toBeLessThanOrEqual(30_000);
+    expect(victim.output()).toMatch(/pg_rewind|starting as a secondary/);
+  });
+
+  it("c. restores to a second before a mistaken DELETE: every row acknowledged before it, none after", async () => {
+    const load = startWriteLoad({ apis: apiUrls, tokens, ratePerS: RATE, prefix: "drill-c" });
+    await sleep(8_000);
+    const before = await load.stop();
+    // A quiet second and a half either side of the target, so "before T-1s" is "before T".
+    await sleep(1_500);
+    const target = new Date(Date.now() - 500);
+    await sleep(1_000);
+    const primary = await tier.primary();
+    const deleted = await primary.psql(
+      "with d as (delete from clients returning 1) select count(*) from d",
+      "coaching",
+    );
+    const after = startWriteLoad({ apis: apiUrls, tokens, ratePerS: RATE, prefix: "drill-c-after" });
+    await sleep(2_000);
+    const afterSamples = await after.stop();
+
+    const dir = path.join(tier.dir, "pitr");
+    const started = Date.now();
+    const restore = await script(
+      "pitr-restore.sh",
+      [
+        "--to",
+        `${target.toISOString().replace("T", " ").replace("Z", "+00")}`,
+        "--target",
+        dir,
+        "--port",
+        String(await freePort()),
+      ],
+      primary,
+    );
+    const restoreMs = Date.now() - started;
+    const port = Number(/port (\d+)/.exec(restore.stdout)?.[1]);
+    const restored = restoredCopy(port);
+    try {
+      const missing = await missingAcknowledged(before, restored);
+      const ids = afterSamples.flatMap((s) => (s.id ? [s.id] : []));
+      const [{ n: afterPresent } = { n: -1 }] = await restored<{ n: number }[]>`
+        select count(*)::int as n from clients where id = any(${ids}::uuid[])`;
+      console.log(
+        `drill data-tier-pitr: acknowledged-before=${before.filter((s) => s.id).length} deleted=${deleted} missing-before=${missing.length} present-after=${afterPresent} of ${ids.length} restore+recovery=${restoreMs}ms`,
+      );
+      expect(Number(deleted)).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(afterPresent).toBe(0);
+    } finally {
+      await restored.end({ timeout: 1 });
+      await run("runuser", [
+        "-u",
+        "postgres",
+        "--",
+        "/usr/lib/postgresql/15/bin/pg_ctl",
+        "-D",
+        dir,
+        "-m",
+        "fast",
+        "stop",
+      ]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("d. loses the only data node: restored from the repository alone, what is missing is within archive_timeout", async () => {
+    // The three-VPS shape: no standby. The standby leaves cleanly; the primary goes on alone.
+    const primary = await tier.primary();
+    const standby = tier.nodes.find((node) => node !== primary) as DataNode;
+    await standby.stop();
+    // Alone, the primary backs up from itself: --backup-standby would fail in pgBackRest 2.45.
+    const backup = await script("backup.sh", ["--type", "diff"], primary);
+    expect(backup.stderr).toContain("--no-backup-standby");
+    const load = startWriteLoad({ apis: apiUrls, tokens, ratePerS: 10, prefix: "drill-d" });
+    // Longer than archive_timeout, so WAL switches at least once under the load.
+    await sleep((ARCHIVE_TIMEOUT_S + 10) * 1000);
+    const lostAt = Date.now();
+    await primary.killHard();
+    await rm(primary.dataDir, { recursive: true, force: true });
+    const samples = await load.stop();
+
+    const dir = path.join(tier.dir, "lost-node-restore");
+    const started = Date.now();
+    const restore = await script(
+      "pitr-restore.sh",
+      ["--latest", "--target", dir, "--port", String(await freePort())],
+      primary,
+    );
+    const rtoMs = Date.now() - started;
+    const port = Number(/port (\d+)/.exec(restore.stdout)?.[1]);
+    const restored = restoredCopy(port);
+    try {
+      const acked = samples.filter((s) => s.id && s.at <= lostAt);
+      const missingIds = new Set(await missingAcknowledged(acked, restored));
+      const missing = acked.filter((s) => missingIds.has(s.id as string));
+      const oldestMissingAgoMs = missing.length ? lostAt - Math.min(...missing.map((s) => s.at)) : 0;
+      console.log(
+        `drill data-tier-node-lost-no-standby: acknowledged=${acked.length} restored=${acked.length - missing.length} missing=${missing.length} oldest-missing=${oldestMissingAgoMs}ms-before-loss (archive_timeout ${ARCHIVE_TIMEOUT_S}s) rto=${rtoMs}ms`,
+      );
+      expect(acked.length - missing.length, diagnostics()).toBeGreaterThan(0);
+      expect(oldestMissingAgoMs).toBeLessThanOrEqual(ARCHIVE_TIMEOUT_S * 1000);
+    } finally {
+      await restored.end({ timeout: 1 });
+      await run("runuser", [
+        "-u",
+        "postgres",
+        "--",
+        "/usr/lib/postgresql/15/bin/pg_ctl",
+        "-D",
+        dir,
+        "-m",
+        "fast",
+        "stop",
+      ]);
+    }
+  });
+});
