@@ -11,13 +11,16 @@ source "$HERE/lib.bash"
 
 usage() {
   cat <<'USAGE'
-usage: data-tier/pitr-restore.sh (--to TIMESTAMP | --latest) --target DIR [options]
+usage: data-tier/pitr-restore.sh (--to TIMESTAMP | --restore-point NAME | --latest) --target DIR [options]
 
 Run as root on a data node (it reads /etc/pgbackrest/pgbackrest.conf: the repository and its
 cipher pass). Restores the newest backup before the target and replays archived WAL up to it:
   --to TIMESTAMP   stop just before the first transaction committed after TIMESTAMP, e.g.
                    "2026-12-03 14:05:00+00" (always give the time zone). For a mistaken DELETE at T,
                    use a second before T: every transaction committed by then is restored.
+  --restore-point NAME
+                   stop at a restore point made with pg_create_restore_point(NAME) on the primary
+                   (data-tier/restore-check.sh makes one each week)
   --latest         replay every WAL segment in the repository (a lost node with no standby: what
                    is missing is at most the last archive_timeout, 60 s)
   --target DIR     new data directory (must not exist); on another disk or node if space is short
@@ -34,16 +37,18 @@ USAGE
 }
 
 TARGET_TIME=""
+RESTORE_POINT=""
 LATEST="false"
 TARGET=""
 PORT=5499
 START="true"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --to | --target | --port)
+    --to | --restore-point | --target | --port)
       [[ $# -ge 2 ]] || die "$1 needs a value"
       case "$1" in
         --to) TARGET_TIME="$2" ;;
+        --restore-point) RESTORE_POINT="$2" ;;
         --target) TARGET="$2" ;;
         --port) PORT="$2" ;;
       esac
@@ -59,8 +64,13 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ -n "$TARGET_TIME" || "$LATEST" == "true" ]] || die "give --to TIMESTAMP or --latest (see --help)"
-[[ -z "$TARGET_TIME" || "$LATEST" == "false" ]] || die "--to and --latest exclude each other"
+targets=0
+[[ -z "$TARGET_TIME" ]] || targets=$((targets + 1))
+[[ -z "$RESTORE_POINT" ]] || targets=$((targets + 1))
+[[ "$LATEST" == "false" ]] || targets=$((targets + 1))
+((targets == 1)) || die "give exactly one of --to TIMESTAMP, --restore-point NAME and --latest (see --help)"
+[[ -z "$RESTORE_POINT" || "$RESTORE_POINT" =~ ^[A-Za-z0-9_.:-]{1,63}$ ]] ||
+  die "--restore-point '$RESTORE_POINT': letters, digits and _.:- only, at most 63"
 [[ -n "$TARGET" ]] || die "--target DIR is required (see --help)"
 [[ "$TARGET" == /* ]] || die "--target must be an absolute path"
 [[ ! -e "$TARGET" ]] || die "--target $TARGET exists; restore into a new directory (nothing is overwritten)"
@@ -115,6 +125,9 @@ started="$(now)"
 restore_args=(--pg1-path="$TARGET" --archive-mode=off)
 if [[ -n "$TARGET_TIME" ]]; then
   restore_args+=(--type=time "--target=$TARGET_TIME" --target-action=promote)
+elif [[ -n "$RESTORE_POINT" ]]; then
+  # The restore point's WAL record must be archived first: the caller (restore-check.sh) waits.
+  restore_args+=(--type=name "--target=$RESTORE_POINT" --target-action=promote)
 else
   restore_args+=(--type=default)
 fi
@@ -129,7 +142,14 @@ trap cleanup_on_failure EXIT
 mkdir -p "$(dirname "$TARGET")" # an existing parent keeps its mode
 install -d -m 700 "$TARGET"
 [[ "$(id -u)" -ne 0 ]] || chown postgres:postgres "$TARGET"
-log "restoring into $TARGET ($([[ -n "$TARGET_TIME" ]] && echo "to $TARGET_TIME" || echo "to the end of the archived WAL"))"
+if [[ -n "$TARGET_TIME" ]]; then
+  goal="to $TARGET_TIME"
+elif [[ -n "$RESTORE_POINT" ]]; then
+  goal="to the restore point $RESTORE_POINT"
+else
+  goal="to the end of the archived WAL"
+fi
+log "restoring into $TARGET ($goal)"
 pgbackrest_ "${restore_args[@]}" --log-level-console=warn restore || die "pgbackrest restore failed"
 restored="$(since "$started")"
 log "files restored in $restored s ($(du -sh "$TARGET" | cut -f1))"

@@ -25,7 +25,8 @@ run again. In order:
      owner postgres: they hold the passwords), pgBackRest's TLS key and certificates
   3. systemd: patroni (restarted at once if it dies; the softdog watchdog reboots the machine if
      Patroni stops while Postgres would serve on), pgbackrest TLS server (with a --peer),
-     timers for the daily backup (data-tier/backup.sh) and the WAL heartbeat
+     timers for the daily backup (data-tier/backup.sh), the weekly restore check
+     (data-tier/restore-check.sh) and the WAL heartbeat
   4. Redis (--redis): bound to the private address and loopback, with a password
   5. ufw: deny all incoming; Postgres, Patroni's API and Redis from the app nodes and the peer
      only; pgBackRest's TLS server from the peer; SSH on tailscale0
@@ -297,13 +298,18 @@ install_unit() {
 }
 install_unit "$HERE/systemd/patroni-override.conf" patroni.service.d/coaching.conf
 for unit in coaching-pgbackrest-backup.service coaching-pgbackrest-backup.timer \
-  coaching-pg-heartbeat.service coaching-pg-heartbeat.timer; do
+  coaching-pg-heartbeat.service coaching-pg-heartbeat.timer \
+  coaching-restore-check.service coaching-restore-check.timer; do
   install_unit "$HERE/systemd/$unit" "$unit"
 done
 if [[ "$DRY_RUN" == "true" ]]; then
   echo "(writes /etc/default/coaching-data-tier: REPO_DIR=$(dirname "$HERE"), PATRONI_API, the peer's)"
 else
-  cat >/etc/default/coaching-data-tier <<ENV
+  # RESTORE_CHECK_PING_URL is the operator's (docs/deploy.md): kept across runs. Mode 600: the
+  # ping URL lets anyone who has it report a success.
+  ping_line="$(grep -E '^RESTORE_CHECK_PING_URL=' /etc/default/coaching-data-tier 2>/dev/null || true)"
+  install -m 600 /dev/null /etc/default/coaching-data-tier.tmp
+  cat >/etc/default/coaching-data-tier.tmp <<ENV
 # Read by the coaching-* units on this data node (data-tier/systemd).
 REPO_DIR=$(dirname "$HERE")
 PATRONI_API=$PRIVATE_ADDRESS:$REST_PORT
@@ -311,7 +317,9 @@ PEER_API=${PEER_ADDRESS:+$PEER_ADDRESS:$REST_PORT}
 PGBR_CONF=$PGBR_CONF
 PGHOST=$SOCKET_DIR
 PGPORT=$PG_PORT
+${ping_line:-# RESTORE_CHECK_PING_URL=https://hc-ping.com/<uuid>}
 ENV
+  mv -f /etc/default/coaching-data-tier.tmp /etc/default/coaching-data-tier
 fi
 run systemctl daemon-reload
 run modprobe softdog
@@ -345,6 +353,11 @@ for ip in "${app_list[@]}" ${PEER_ADDRESS:+"$PEER_ADDRESS"}; do
 done
 [[ -z "$PEER_ADDRESS" ]] || run ufw allow from "$PEER_ADDRESS" to "$PRIVATE_ADDRESS" port "$TLS_PORT" proto tcp
 run ufw --force enable
+if [[ "$DRY_RUN" == "true" ]]; then
+  echo "(writes /etc/apt/apt.conf.d/20auto-upgrades: Update-Package-Lists and Unattended-Upgrade \"1\")"
+else
+  printf 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' >/etc/apt/apt.conf.d/20auto-upgrades
+fi
 run systemctl enable --now unattended-upgrades
 
 # --- 6. start -----------------------------------------------------------------------------------
@@ -352,7 +365,7 @@ run systemctl enable patroni
 run systemctl restart patroni
 [[ -z "$PEER" ]] || run systemctl enable --now pgbackrest
 [[ -z "$PEER" ]] || run systemctl restart pgbackrest
-for timer in coaching-pgbackrest-backup coaching-pg-heartbeat; do
+for timer in coaching-pgbackrest-backup coaching-pg-heartbeat coaching-restore-check; do
   run systemctl enable --now "$timer.timer"
 done
 if [[ "$DRY_RUN" == "true" ]]; then

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# The pre-deployment checklist of an app node, as code: run it on the node (as root) after
-# docs/deploy.md's steps and after any change to the node. Prints one ✓/✗ line per check.
+# The pre-deployment checklist of an app node (or, with --data-node, a data node), as code: run it
+# on the node (as root) after docs/deploy.md's steps and after any change to the node. Prints one
+# ✓/✗ line per check.
 set -euo pipefail
 
 ROOT_DIR="/"
 MAX_CRON_AGE_H="${MAX_CRON_AGE_H:-26}"
 SSH_INTERFACE="${SSH_INTERFACE:-tailscale0}"
-UNITS="${PREFLIGHT_UNITS:-cloudflared tunnel-guard coaching-heartbeat.timer}"
+DATA_NODE="false"
+# data-tier/check.sh beside this script's directory; the tests point it at a stand-in.
+DATA_TIER_CHECK="${DATA_TIER_CHECK:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/data-tier/check.sh}"
 
 usage() {
   cat <<'EOF'
-usage: scripts/preflight-node.sh [--root DIR] [--max-cron-age-h N] [--help]
+usage: scripts/preflight-node.sh [--data-node] [--root DIR] [--max-cron-age-h N] [--help]
 
-Checks this app node and prints ✓ or ✗ per check; exit 0 when all pass, 1 when any fails:
+Checks this app node (a data node with --data-node) and prints ✓ or ✗ per check; exit 0 when all
+pass, 1 when any fails:
   - ufw is active and denies incoming by default
   - SSH (22) is allowed only on tailscale0
   - nothing listens on a public address: TCP listeners on loopback, Tailscale (100.64.0.0/10,
@@ -21,15 +25,22 @@ Checks this app node and prints ✓ or ✗ per check; exit 0 when all pass, 1 wh
     loopback (dokku/setup-app-node.sh sets bind-address-ipv4/ipv6)
   - unattended upgrades are enabled (apt-config: APT::Periodic::Update-Package-Lists and
     Unattended-Upgrade are "1")
-  - cloudflared, tunnel-guard and coaching-heartbeat.timer are active
+  - cloudflared, tunnel-guard and coaching-heartbeat.timer are active (a data node: patroni,
+    coaching-pgbackrest-backup.timer, coaching-pg-heartbeat.timer, coaching-restore-check.timer,
+    and etcd where /etc/default/etcd says this node is a member)
   - credential and env files are mode 600: /etc/cloudflared/*.json (at least one),
-    /etc/default/tunnel-guard, /etc/default/coaching-heartbeat, Dokku's /home/dokku/*/ENV
+    /etc/default/tunnel-guard, /etc/default/coaching-heartbeat, Dokku's /home/dokku/*/ENV (a data
+    node: /etc/patroni/config.yml, /etc/pgbackrest/pgbackrest.conf, /etc/default/coaching-data-tier,
+    /etc/default/etcd)
   - every cron job in /etc/cron.d/coaching-app-* succeeded within the last N hours: its success
     marker /var/lib/coaching-app/<job>.ok (touched by the job's cron line on success) is fresh
+  - a data node: then everything data-tier/check.sh checks (the cluster has a primary, standbys
+    stream, WAL archived < 2 min ago, a full backup < 8 days old, a restore check < 8 days ago)
 Tailscale's own firewall chain accepts everything arriving on tailscale0 whatever ufw says
 (tailscale util/linuxfw): access over the tailnet is limited by Tailscale ACLs, not by ufw.
 
 options:
+  --data-node         check a data node (data-tier/setup-data-node.sh) instead of an app node
   --root DIR          where the files are read (default /; the tests use a prepared tree)
   --max-cron-age-h N  how old a cron job's last success may be (default 26: a daily job + slack)
   --help              this text
@@ -60,6 +71,7 @@ while [[ $# -gt 0 ]]; do
       MAX_CRON_AGE_H="$2"
       shift 2
       ;;
+    --data-node) DATA_NODE="true" && shift ;;
     -h | --help)
       usage
       exit 0
@@ -68,6 +80,13 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 ROOT_DIR="${ROOT_DIR%/}"
+if [[ "$DATA_NODE" == "true" ]]; then
+  default_units="patroni coaching-pgbackrest-backup.timer coaching-pg-heartbeat.timer coaching-restore-check.timer"
+  [[ ! -e "$ROOT_DIR/etc/default/etcd" ]] || default_units="etcd $default_units"
+else
+  default_units="cloudflared tunnel-guard coaching-heartbeat.timer"
+fi
+UNITS="${PREFLIGHT_UNITS:-$default_units}"
 for tool in ufw ss systemctl apt-config; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
 # --- firewall
@@ -135,7 +154,7 @@ if grep -q '^APT::Periodic::Unattended-Upgrade "1";' <<<"$periodic" &&
   grep -q '^APT::Periodic::Update-Package-Lists "1";' <<<"$periodic"; then
   pass "unattended upgrades enabled"
 else
-  fail "unattended upgrades enabled: APT::Periodic::Unattended-Upgrade / Update-Package-Lists are not \"1\" (dokku/setup-app-node.sh writes them)"
+  fail "unattended upgrades enabled: APT::Periodic::Unattended-Upgrade / Update-Package-Lists are not \"1\" (dokku/setup-app-node.sh and data-tier/setup-data-node.sh write them)"
 fi
 
 # --- services
@@ -146,11 +165,21 @@ done
 
 # --- secrets at rest
 shopt -s nullglob
-credentials=("$ROOT_DIR"/etc/cloudflared/*.json)
-[[ ${#credentials[@]} -gt 0 ]] || fail "tunnel credentials present: none in /etc/cloudflared"
+if [[ "$DATA_NODE" == "true" ]]; then
+  secret_files=("$ROOT_DIR"/etc/patroni/config.yml "$ROOT_DIR"/etc/pgbackrest/pgbackrest.conf
+    "$ROOT_DIR"/etc/default/coaching-data-tier)
+  for file in "${secret_files[@]}"; do
+    [[ -e "$file" ]] || fail "data tier configuration present: no ${file#"$ROOT_DIR"} (data-tier/setup-data-node.sh writes it)"
+  done
+  secret_files+=("$ROOT_DIR"/etc/default/etcd)
+else
+  credentials=("$ROOT_DIR"/etc/cloudflared/*.json)
+  [[ ${#credentials[@]} -gt 0 ]] || fail "tunnel credentials present: none in /etc/cloudflared"
+  secret_files=("${credentials[@]}" "$ROOT_DIR"/etc/default/tunnel-guard "$ROOT_DIR"/etc/default/coaching-heartbeat
+    "$ROOT_DIR"/home/dokku/*/ENV)
+fi
 loose=()
-for file in "${credentials[@]}" "$ROOT_DIR"/etc/default/tunnel-guard "$ROOT_DIR"/etc/default/coaching-heartbeat \
-  "$ROOT_DIR"/home/dokku/*/ENV; do
+for file in "${secret_files[@]}"; do
   [[ -e "$file" ]] || continue
   mode="$(stat -c %a "$file")"
   [[ "$mode" == 600 || "$mode" == 400 ]] || loose+=("${file#"$ROOT_DIR"} ($mode)")
@@ -181,6 +210,18 @@ for job in "${jobs[@]}"; do
     fail "cron $name succeeded in the last ${MAX_CRON_AGE_H} h: last success ${age_h} h ago"
   fi
 done
+
+# --- the data tier itself (its own ✓/✗ lines)
+if [[ "$DATA_NODE" == "true" ]]; then
+  [[ -x "$DATA_TIER_CHECK" ]] || die "$DATA_TIER_CHECK not found (run this from the repository's checkout)"
+  tier_output="$("$DATA_TIER_CHECK" 2>&1)" || true
+  grep -E '^[✓✗·] ' <<<"$tier_output" || true
+  tier_fails="$(grep -c '^✗ ' <<<"$tier_output" || true)"
+  if ! grep -qE '^(all checks passed|[0-9]+ check\(s\) failed)$' <<<"$tier_output"; then
+    fail "data-tier/check.sh ran: $(tail -n 1 <<<"$tier_output")"
+  fi
+  fails=$((fails + tier_fails))
+fi
 
 if [[ "$fails" -eq 0 ]]; then
   printf 'all checks passed\n'

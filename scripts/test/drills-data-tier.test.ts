@@ -3,7 +3,10 @@
 // production templates (scripts/drills/data-tier.ts), under two API processes whose DATABASE_URL
 // lists both nodes. Each drill prints `drill <name>: ...` with its figures.
 import { execFile } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
@@ -103,11 +106,21 @@ async function withPrimary<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T>
   }
 }
 
-function script(name: string, args: string[], node: DataNode) {
+function script(name: string, args: string[], node: DataNode, env: Record<string, string> = {}) {
   return run("bash", [path.join(REPO_ROOT, "data-tier", name), ...args], {
-    env: { ...tier.scriptEnv(node), PEER_API: peerApi(node) },
+    env: { ...tier.scriptEnv(node), PEER_API: peerApi(node), ...env },
     timeout: 300_000,
   });
+}
+/** A script's exit code and output, whether it fails or not. */
+async function scriptResult(name: string, args: string[], node: DataNode, env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await script(name, args, node, env);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
 }
 const peerApi = (node: DataNode) =>
   tier.nodes
@@ -201,6 +214,77 @@ describe("data tier drills", () => {
     expect(missing).toEqual([]);
     expect(gapMs).toBeLessThanOrEqual(30_000);
     expect(victim.output()).toMatch(/pg_rewind|starting as a secondary/);
+  });
+
+  it("checks itself: the checklist, the weekly restore check, a standby rebuilt from the primary", async () => {
+    const primary = await tier.primary();
+    const standby = tier.nodes.find((node) => node !== primary) as DataNode;
+    // No restore check has run yet: the checklist says so and fails.
+    const before = await scriptResult("check.sh", [], primary);
+    expect(before.code, before.stdout).toBe(1);
+    expect(before.stdout).toMatch(/^✗ a restore check passed less than 8 days ago: last none/m);
+
+    // The restore check, with its dead-man's-switch ping caught by a local server.
+    const pings: string[] = [];
+    const server = createServer((req, res) => {
+      pings.push(req.url ?? "");
+      res.end("OK");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const pingUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping/abc`;
+    const checkedRows = await primary.psql("select count(*) from clients", "coaching");
+    const started = Date.now();
+    const checked = await scriptResult(
+      "restore-check.sh",
+      ["--scratch", path.join(tier.dir, "restore-check"), "--port", String(await freePort())],
+      primary,
+      { RESTORE_CHECK_PING_URL: pingUrl },
+    );
+    const restoreCheckMs = Date.now() - started;
+    server.close();
+    expect(checked.code, `${checked.stderr}\n${diagnostics()}`).toBe(0);
+    expect(checked.stderr).toMatch(/ok in [\d.]+ s: \d+ tables, \d+ rows match at restore-check-/);
+    expect(pings).toEqual(["/ping/abc"]);
+    const state = await readFile(path.join(tier.scriptEnv(primary).STATE_DIR as string, "last-restore-check"), "utf8");
+    expect(Number(/^rows=(\d+)$/m.exec(state)?.[1])).toBeGreaterThanOrEqual(Number(checkedRows));
+    // On the standby it does nothing (the primary's timer runs it).
+    const onStandby = await scriptResult("restore-check.sh", [], standby);
+    expect(onStandby.code).toBe(0);
+    expect(onStandby.stderr).toContain("not the primary");
+
+    // Now every check passes, on both nodes (the restore check's log replicates).
+    for (const node of [primary, standby]) {
+      const after = await scriptResult("check.sh", [], node);
+      expect(after.code, `${node.name}:\n${after.stdout}`).toBe(0);
+      expect(after.stdout).toMatch(/^✓ a synchronous standby when there are two members$/m);
+      expect(after.stdout).toMatch(/^✓ a full backup less than 8 days old/m);
+    }
+
+    // rebuild-node.sh refuses the primary, leaves a healthy standby alone, and with --force
+    // clones the standby afresh; it comes back as the synchronous standby with every row.
+    const refused = await scriptResult("rebuild-node.sh", ["--yes"], primary);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${primary.name} is the primary`);
+    const healthy = await scriptResult("rebuild-node.sh", ["--yes"], standby);
+    expect(healthy.code).toBe(0);
+    expect(healthy.stderr).toContain("nothing to do");
+    // A file only the old data directory has: gone after the clone.
+    const marker = path.join(standby.dataDir, "before-rebuild");
+    await writeFile(marker, "old");
+    const rebuildStarted = Date.now();
+    const rebuilt = await scriptResult("rebuild-node.sh", ["--yes", "--force", "--timeout", "180"], standby);
+    const rebuildMs = Date.now() - rebuildStarted;
+    expect(rebuilt.code, `${rebuilt.stderr}\n${diagnostics()}`).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    const rows = await primary.psql("select count(*) from clients", "coaching");
+    await waitFor(
+      async () => (await standby.psql("select count(*) from clients", "coaching")) === rows,
+      30_000,
+      "the rebuilt standby to have every row",
+    );
+    console.log(
+      `drill data-tier-self-checks: restore-check=${restoreCheckMs}ms rows=${/^rows=(\d+)$/m.exec(state)?.[1]} rebuild-standby=${rebuildMs}ms`,
+    );
   });
 
   it("c. restores to a second before a mistaken DELETE: every row acknowledged before it, none after", async () => {

@@ -87,7 +87,83 @@ describe("scripts/preflight-node.sh", () => {
     }
   }
 
-  const run = () => runScript(PREFLIGHT, ["--root", root], { env: { PATH: `${bin}:${process.env.PATH}` } });
+  const run = (args: string[] = [], env: Record<string, string> = {}) =>
+    runScript(PREFLIGHT, ["--root", root, ...args], { env: { PATH: `${bin}:${process.env.PATH}`, ...env } });
+
+  /** data-tier/check.sh's output (the real one runs against Patroni in drills-data-tier.test.ts). */
+  async function dataTierCheck(lines: string[]) {
+    const file = path.join(dir, "check.sh");
+    await writeFile(path.join(dir, "check.out"), `${lines.join("\n")}\n`);
+    const failed = lines.filter((line) => line.startsWith("✗")).length;
+    await writeFile(file, `#!/bin/sh\ncat ${dir}/check.out\nexit ${failed ? 1 : 0}\n`);
+    await chmod(file, 0o755);
+    return { DATA_TIER_CHECK: file };
+  }
+  const DATA_NODE: NodeOutputs = {
+    ...GOOD,
+    ss: [
+      "LISTEN 0      244         10.0.0.5:5432       0.0.0.0:*",
+      "LISTEN 0      5           10.0.0.5:8008       0.0.0.0:*",
+      "LISTEN 0      4096        10.0.0.5:2379       0.0.0.0:*",
+      "LISTEN 0      511        127.0.0.1:6379       0.0.0.0:*",
+      "LISTEN 0      511         10.0.0.5:6379       0.0.0.0:*",
+      "LISTEN 0      128          0.0.0.0:22         0.0.0.0:*",
+    ].join("\n"),
+    units: {
+      etcd: "active",
+      patroni: "active",
+      "coaching-pgbackrest-backup.timer": "active",
+      "coaching-pg-heartbeat.timer": "active",
+      "coaching-restore-check.timer": "active",
+    },
+  };
+  const DATA_NODE_FILES = {
+    "etc/patroni/config.yml": { mode: 0o600 },
+    "etc/pgbackrest/pgbackrest.conf": { mode: 0o600 },
+    "etc/default/coaching-data-tier": { mode: 0o600 },
+    "etc/default/etcd": { mode: 0o600 },
+    "etc/cron.d/coaching-app-backup": { mode: 0o644 },
+    "var/lib/coaching-app/backup.ok": { mode: 0o644, ageH: 3 },
+  };
+  const HEALTHY_TIER = [
+    "✓ the cluster has a primary: data-node-1",
+    "✓ standbys stream with lag <= 16 MB: data-node-2 0 MB; ",
+    "✓ a synchronous standby when there are two members",
+    "✓ WAL archived less than 120 s ago (4 s)",
+    "✓ a full backup less than 8 days old (2026-11-29T03:20Z)",
+    "✓ a restore check passed less than 8 days ago (90 h ago)",
+    "all checks passed",
+  ];
+
+  it("--data-node: passes a data node set up as docs/deploy.md says, with the data tier's own checks", async () => {
+    await prepare(DATA_NODE, DATA_NODE_FILES);
+    const result = await run(["--data-node"], await dataTierCheck(HEALTHY_TIER));
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("✗"))).toEqual([]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("✓ patroni active");
+    expect(result.stdout).toContain("✓ etcd active");
+    expect(result.stdout).toContain("✓ coaching-restore-check.timer active");
+    expect(result.stdout).toContain("✓ WAL archived less than 120 s ago (4 s)");
+    expect(result.stdout).not.toContain("cloudflared");
+  });
+
+  it("--data-node: counts the data tier's failures and loose configuration files", async () => {
+    await prepare(
+      { ...DATA_NODE, units: { ...DATA_NODE.units, "coaching-restore-check.timer": "inactive" } },
+      { ...DATA_NODE_FILES, "etc/pgbackrest/pgbackrest.conf": { mode: 0o644 } },
+    );
+    const tier = HEALTHY_TIER.slice(0, -1).map((line) =>
+      line.startsWith("✓ WAL") ? "✗ WAL archived less than 120 s ago: last 900 s ago" : line,
+    );
+    const result = await run(["--data-node"], await dataTierCheck([...tier, "1 check(s) failed"]));
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("✗"))).toEqual([
+      "✗ coaching-restore-check.timer active: inactive",
+      "✗ credential and env files are mode 600: /etc/pgbackrest/pgbackrest.conf (644)",
+      "✗ WAL archived less than 120 s ago: last 900 s ago",
+    ]);
+    expect(result.stdout).toContain("3 check(s) failed");
+  });
 
   it("passes every check on a node set up as docs/deploy.md says", async () => {
     await prepare(GOOD, {
@@ -135,7 +211,7 @@ describe("scripts/preflight-node.sh", () => {
       "✗ ufw active, incoming denied by default: Status: inactive",
       "✗ SSH allowed only on tailscale0: ufw rules for 22: none;",
       "✗ nothing listens on a public address: 0.0.0.0:3001 [::]:3001 0.0.0.0:22 203.0.113.10:8080 *:80",
-      '✗ unattended upgrades enabled: APT::Periodic::Unattended-Upgrade / Update-Package-Lists are not "1" (dokku/setup-app-node.sh writes them)',
+      '✗ unattended upgrades enabled: APT::Periodic::Unattended-Upgrade / Update-Package-Lists are not "1" (dokku/setup-app-node.sh and data-tier/setup-data-node.sh write them)',
       "✗ tunnel-guard active: inactive",
       "✗ coaching-heartbeat.timer active: failed",
       "✗ credential and env files are mode 600: /etc/cloudflared/6ff42ae2-765d-4adf-8112-31c55c1551ef.json (644) /etc/default/tunnel-guard (640)",

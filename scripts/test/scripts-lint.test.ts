@@ -24,8 +24,10 @@ describe("operator scripts", () => {
         "cloudflared/setup-replica.sh",
         "cloudflared/tunnel-guard.sh",
         "dokku/setup-app-node.sh",
-        "dokku/setup-data-node.sh",
         "data-tier/setup-data-node.sh",
+        "data-tier/restore-check.sh",
+        "data-tier/rebuild-node.sh",
+        "data-tier/check.sh",
         "data-tier/backup.sh",
         "scripts/deploy-rolling.sh",
       ]),
@@ -156,31 +158,55 @@ describe("setup scripts in --dry-run", () => {
     expect(result.stderr).not.toContain(SECRET);
   });
 
-  it("setup-data-node prints the exact commands, exposing Postgres and Redis only on the private IP", async () => {
-    const result = await runScript("dokku/setup-data-node.sh", ["--dry-run", "--private-ip", "10.0.0.5"], {
-      env: env(),
-    });
+  /** A secrets file as make-secrets.sh writes it, its placeholders filled in. */
+  const dataTierSecrets = async () => {
+    const file = path.join(dir, "data-tier.env");
+    await rm(file, { force: true });
+    const made = spawnSync("bash", ["data-tier/make-secrets.sh", "--out", file], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    const text = (await readFile(file, "utf8"))
+      .replace(/^PGBACKREST_S3_ENDPOINT=.*$/m, "PGBACKREST_S3_ENDPOINT=https://acct.r2.cloudflarestorage.com")
+      .replace(/<[^>\n]*>/g, `filled-${SECRET}`);
+    await writeFile(file, text, { mode: 0o600 });
+    return file;
+  };
+  const setupDataNode = async (address: string) =>
+    runScript(
+      "data-tier/setup-data-node.sh",
+      [
+        "--dry-run",
+        ...["--name", "data-node-1", "--address", address, "--redis"],
+        ...["--etcd", "10.0.0.11:2379,10.0.0.12:2379,10.0.0.5:2379", "--app-nodes", "10.0.0.11,10.0.0.12"],
+        ...["--secrets", await dataTierSecrets()],
+      ],
+      { env: env() },
+    );
+
+  it("setup-data-node prints its plan: Postgres, Patroni's API and Redis open to the app nodes only, every timer", async () => {
+    const result = await setupDataNode("10.0.0.5");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n")).toEqual(
       expect.arrayContaining([
-        "dokku plugin:install https://github.com/dokku/dokku-postgres.git postgres",
-        "dokku plugin:install https://github.com/dokku/dokku-redis.git redis",
-        "dokku postgres:create coaching-app-db",
-        "dokku redis:create coaching-app-redis --password <generated>",
-        "dokku postgres:expose coaching-app-db 10.0.0.5:5432",
-        "dokku redis:expose coaching-app-redis 10.0.0.5:6379",
         "ufw default deny incoming",
+        "ufw allow from 10.0.0.11 to 10.0.0.5 port 5432 proto tcp",
+        "ufw allow from 10.0.0.12 to 10.0.0.5 port 8008 proto tcp",
+        "ufw allow from 10.0.0.12 to 10.0.0.5 port 6379 proto tcp",
+        "ufw allow in on tailscale0 to any port 22 proto tcp",
+        "systemctl enable --now coaching-pgbackrest-backup.timer",
+        "systemctl enable --now coaching-pg-heartbeat.timer",
+        "systemctl enable --now coaching-restore-check.timer",
       ]),
     );
+    expect(result.stdout).not.toMatch(/ufw allow (from any|\d+\/tcp$)/m);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
     expect(existsSync(executed)).toBe(false);
   });
 
-  it("setup-data-node refuses to expose the databases on a public address", async () => {
-    const result = await runScript("dokku/setup-data-node.sh", ["--dry-run", "--private-ip", "203.0.113.7"], {
-      env: env(),
-    });
+  it("setup-data-node refuses to let Postgres listen on a public address", async () => {
+    const result = await setupDataNode("203.0.113.7");
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("not a private (RFC 1918) address");
+    expect(result.stderr).toContain("is not a private address");
+    expect(existsSync(executed)).toBe(false);
   });
 
   const tunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
