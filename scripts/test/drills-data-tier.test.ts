@@ -4,7 +4,7 @@
 // lists both nodes. Each drill prints `drill <name>: ...` with its figures.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -285,6 +285,71 @@ describe("data tier drills", () => {
     console.log(
       `drill data-tier-self-checks: restore-check=${restoreCheckMs}ms rows=${/^rows=(\d+)$/m.exec(state)?.[1]} rebuild-standby=${rebuildMs}ms`,
     );
+  });
+
+  it("creates each environment's database and roles: owner migrates, app only reads and writes, staging cannot open production", async () => {
+    const primary = await tier.primary();
+    const hosts = tier.nodes.map((node) => `127.0.0.1:${node.pgPort}`).join(",");
+    const create = (env: string, out: string, ...args: string[]) =>
+      scriptResult("create-database.sh", ["--env", env, "--hosts", hosts, "--out", out, ...args], primary);
+    const urls = async (file: string) => {
+      const text = await readFile(file, "utf8");
+      const value = (key: string) => new RegExp(`^${key}=(.+)$`, "m").exec(text)?.[1] as string;
+      return { app: value("DATABASE_URL"), owner: value("MIGRATION_DATABASE_URL"), text };
+    };
+    const connect = (url: string) => postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+    const production = path.join(tier.dir, "production.env");
+    const staging = path.join(tier.dir, "staging.env");
+    for (const [env, out] of [
+      ["production", production],
+      ["staging", staging],
+    ] as const) {
+      const created = await create(env, out);
+      expect(created.code, created.stderr).toBe(0);
+      expect(`${created.stdout}${created.stderr}`).not.toMatch(/postgres:\/\/[^:]+:[A-Za-z0-9]{40}@/);
+      expect((await stat(out)).mode & 0o777).toBe(0o600);
+    }
+    const first = await urls(staging);
+    expect(first.app).toMatch(
+      new RegExp(
+        `^postgres://coaching_staging_app:[A-Za-z0-9]{40}@${hosts}/coaching_staging\\?target_session_attrs=primary$`,
+      ),
+    );
+
+    const owner = connect(first.owner);
+    const app = connect(first.app);
+    try {
+      await owner`create table notes_check (id serial primary key, body text)`;
+      await app`insert into notes_check (body) values ('x')`;
+      expect(await app`select body from notes_check`).toEqual([{ body: "x" }]);
+      await expect(app`create table evil (id int)`).rejects.toThrow(/permission denied/);
+      await expect(app`drop table notes_check`).rejects.toThrow(/must be owner/);
+      await expect(connect(first.app.replace("/coaching_staging?", "/coaching?"))`select 1`).rejects.toThrow(
+        /permission denied for database/,
+      );
+    } finally {
+      await Promise.all([owner.end({ timeout: 1 }), app.end({ timeout: 1 })]);
+    }
+    // A password never reaches the server: the role holds a SCRAM verifier.
+    expect(
+      await primary.psql("select left(rolpassword, 14) from pg_authid where rolname = 'coaching_staging_app'"),
+    ).toBe("SCRAM-SHA-256$");
+
+    // Again: nothing changes. With --rotate: new passwords, the old URL stops working.
+    const again = await create("staging", staging);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await urls(staging)).text).toBe(first.text);
+    const rotated = await create("staging", staging, "--rotate");
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const second = await urls(staging);
+    expect(second.app).not.toBe(first.app);
+    const fresh = connect(second.app);
+    try {
+      expect(await fresh`select count(*)::int as n from notes_check`).toEqual([{ n: 1 }]);
+    } finally {
+      await fresh.end({ timeout: 1 });
+    }
+    await expect(connect(first.app)`select 1`).rejects.toThrow(/password authentication failed/);
   });
 
   it("c. restores to a second before a mistaken DELETE: every row acknowledged before it, none after", async () => {
