@@ -8,6 +8,7 @@ import { afterAll, expect, it } from "vitest";
 import { createDatabase } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrator.ts";
 import { call, newCredentials, signUp } from "./support/auth-client.ts";
+import { pgUrlWith } from "./support/template-db.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
 import { testServices } from "./support/test-services.ts";
 
@@ -30,18 +31,15 @@ afterAll(async () => {
 it("runs every migration as a role that owns the database but is not a superuser", async () => {
   await admin.unsafe(`create role ${role} login password 'migrator' nosuperuser`);
   await admin.unsafe(`create database ${database} owner ${role}`);
-  const url = new URL(testServices().pgAdminUrl);
-  url.username = role;
-  url.password = "migrator";
-  url.pathname = `/${database}`;
-  const { db } = createDatabase({ url: url.toString(), poolMax: 1, statementTimeoutMs: 0 });
+  const url = pgUrlWith(testServices().pgAdminUrl, { username: role, password: "migrator", database });
+  const { db } = createDatabase({ url, poolMax: 1, statementTimeoutMs: 0 });
   try {
     const result = await migrateToLatest(db);
     expect(result.results?.every((r) => r.status === "Success")).toBe(true);
   } finally {
     await db.destroy();
   }
-  const owner = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const owner = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const rows = await owner<{ extname: string; superuser: boolean }[]>`
       select e.extname, r.rolsuper as superuser from pg_extension e join pg_roles r on r.oid = e.extowner
@@ -64,13 +62,8 @@ it("gives the API a role that reads and writes every table and changes no schema
   await admin.unsafe(`create role ${owner} login password 'owner' nosuperuser createrole`);
   await admin.unsafe(`create database ${appDatabase} owner ${owner}`);
   const dir = await mkdtemp(path.join(tmpdir(), "app-role-"));
-  const urlFor = (user: string, secret: string) => {
-    const url = new URL(testServices().pgAdminUrl);
-    url.username = user;
-    url.password = secret;
-    url.pathname = `/${appDatabase}`;
-    return url.toString();
-  };
+  const urlFor = (user: string, secret: string) =>
+    pgUrlWith(testServices().pgAdminUrl, { username: user, password: secret, database: appDatabase });
   let api: TestApp | undefined;
   try {
     const { db } = createDatabase({ url: urlFor(owner, "owner"), poolMax: 1, statementTimeoutMs: 0 });

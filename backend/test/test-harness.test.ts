@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../src/app.ts";
 import { json, jsonBody } from "../src/http/openapi-helpers.ts";
 import { undeclaredStatuses } from "./support/observed-statuses.ts";
+import { pgUrlDatabase } from "./support/template-db.ts";
 import { openTestApp } from "./support/test-app.ts";
 import { testServices } from "./support/test-services.ts";
 
@@ -30,7 +31,7 @@ async function databaseExists(name: string): Promise<boolean> {
 describe("openTestApp", () => {
   it("gives the app a database of its own and drops it on close", async () => {
     const api = await openTestApp();
-    const name = new URL(api.databaseUrl).pathname.slice(1);
+    const name = pgUrlDatabase(api.databaseUrl);
     expect((await fetch(`${api.url}/health/ready`)).status).toBe(200);
     expect(await databaseExists(name)).toBe(true);
     await api.close();

@@ -97,6 +97,10 @@ const restoredCopy = (port: number) =>
     onnotice: () => undefined,
   });
 
+/** Stops a copy pitr-restore.sh started (as postgres, the owner of its files). */
+const stopRestoredCopy = (dir: string) =>
+  run("runuser", ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", dir, "-m", "fast", "stop"]);
+
 async function withPrimary<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const sql = postgres(tier.url("coaching"), { max: 1, onnotice: () => undefined, connect_timeout: 2 });
   try {
@@ -400,17 +404,7 @@ describe("data tier drills", () => {
       expect(afterPresent).toBe(0);
     } finally {
       await restored.end({ timeout: 1 });
-      await run("runuser", [
-        "-u",
-        "postgres",
-        "--",
-        "/usr/lib/postgresql/15/bin/pg_ctl",
-        "-D",
-        dir,
-        "-m",
-        "fast",
-        "stop",
-      ]);
+      await stopRestoredCopy(dir);
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -453,17 +447,7 @@ describe("data tier drills", () => {
       expect(oldestMissingAgoMs).toBeLessThanOrEqual(ARCHIVE_TIMEOUT_S * 1000);
     } finally {
       await restored.end({ timeout: 1 });
-      await run("runuser", [
-        "-u",
-        "postgres",
-        "--",
-        "/usr/lib/postgresql/15/bin/pg_ctl",
-        "-D",
-        dir,
-        "-m",
-        "fast",
-        "stop",
-      ]);
+      await stopRestoredCopy(dir);
     }
   });
 });

@@ -5,11 +5,28 @@ import { migrateToLatest } from "../../src/db/migrator.ts";
 
 export const TEMPLATE_DB = "coaching_test_template";
 
-function withDatabase(url: string, database: string): string {
-  const next = new URL(url);
-  next.pathname = `/${database}`;
-  return next.toString();
+const PG_URL = /^(postgres(?:ql)?:\/\/)(?:([^@/?#]*)@)?([^/?#]*)(?:\/([^?#]*))?(.*)$/;
+
+/**
+ * The parts of a Postgres URL, changed: a multi-host URL (the data tier's, `pnpm
+ * drill:api-on-patroni`) is no WHATWG URL, so it is taken apart by hand.
+ */
+export function pgUrlWith(url: string, change: { database?: string; username?: string; password?: string }): string {
+  const match = PG_URL.exec(url);
+  if (!match) throw new Error("the test database URL is not a postgres:// URL");
+  const [, scheme, userinfo = "", hosts, database = "", rest] = match;
+  const [user = "", pass] = userinfo.split(/:(.*)/s);
+  // The URL's own parts are encoded already; only the new ones need it.
+  const username = change.username === undefined ? user : encodeURIComponent(change.username);
+  const password = change.password === undefined ? pass : encodeURIComponent(change.password);
+  const credentials = username ? `${username}${password === undefined ? "" : `:${password}`}@` : "";
+  return `${scheme}${credentials}${hosts}/${change.database ?? database}${rest}`;
 }
+
+/** The database a Postgres URL names. */
+export const pgUrlDatabase = (url: string): string => decodeURIComponent(PG_URL.exec(url)?.[4] ?? "");
+
+const withDatabase = (url: string, database: string) => pgUrlWith(url, { database });
 
 /** Creates the migrated template database that every test file clones. */
 export async function prepareTemplate(adminUrl: string): Promise<void> {
