@@ -148,6 +148,9 @@ client_urls="http://$ADDRESS:$CLIENT_PORT"
 [[ "$ADDRESS" == "127.0.0.1" ]] || client_urls+=",http://127.0.0.1:$CLIENT_PORT"
 env_file="$ROOT/etc/default/etcd"
 data_dir="$ROOT/var/lib/etcd/default"
+# Mode 600 from the first byte: systemd (as root) reads it as etcd.service's EnvironmentFile, and
+# preflight-node.sh --data-node wants no group or world bits on it.
+write_private() { (umask 077 && printf '%s\n' "$2" >"$1") && chmod 600 "$1"; }
 content="# etcd member $NAME, written by data-tier/setup-etcd.sh; read by etcd.service (EnvironmentFile).
 ETCD_NAME=$NAME
 ETCD_DATA_DIR=$data_dir
@@ -167,7 +170,7 @@ if [[ "$DRY_RUN" == "true" ]]; then
 elif [[ -n "$ROOT" ]]; then
   mkdir -p "$(dirname "$env_file")" "$data_dir"
   chmod 700 "$data_dir"
-  printf '%s\n' "$content" >"$env_file"
+  write_private "$env_file" "$content"
   log "wrote $env_file; --root touches nothing else"
   exit 0
 fi
@@ -180,8 +183,8 @@ if [[ "$DRY_RUN" == "false" ]]; then
   if [[ -f "$env_file" ]] && ! grep -qxF "ETCD_INITIAL_CLUSTER=$initial_cluster" "$env_file" && [[ -d "$data_dir/member" ]]; then
     log "note: the member list changed while $data_dir holds data; membership changes go through etcdctl member add/remove (docs/runbooks/data-node-lost.md)"
   fi
-  printf '%s\n' "$content" >"$env_file"
-  log "wrote $env_file"
+  write_private "$env_file" "$content"
+  log "wrote $env_file (mode 600)"
 fi
 for ip in $(printf '%s\n' "${member_ips[@]}" "${client_list[@]}" | sort -u); do
   [[ "$ip" == "$ADDRESS" ]] && continue

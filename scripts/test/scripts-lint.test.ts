@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -207,6 +207,30 @@ describe("setup scripts in --dry-run", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("is not a private address");
     expect(existsSync(executed)).toBe(false);
+  });
+
+  it("setup-etcd writes the member's /etc/default/etcd with mode 600, its address and all three peers", async () => {
+    const root = path.join(dir, "etcd-root");
+    const members = "app-node-1=10.0.0.11,app-node-2=10.0.0.12,data-node-1=10.0.0.5";
+    const args = ["--root", root, "--name", "data-node-1", "--address", "10.0.0.5", "--members", members];
+    const result = await runScript("data-tier/setup-etcd.sh", [...args, "--clients", "10.0.0.5,10.0.0.6"], {
+      env: env(),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const file = path.join(root, "etc/default/etcd");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const text = await readFile(file, "utf8");
+    expect(text).toContain("ETCD_LISTEN_PEER_URLS=http://10.0.0.5:2380\n");
+    expect(text).toContain(
+      "ETCD_INITIAL_CLUSTER=app-node-1=http://10.0.0.11:2380,app-node-2=http://10.0.0.12:2380,data-node-1=http://10.0.0.5:2380\n",
+    );
+    const wrong = await runScript(
+      "data-tier/setup-etcd.sh",
+      ["--dry-run", ...args.slice(2, 6), "--members", members.replace("10.0.0.5", "10.0.0.9"), "--clients", "10.0.0.5"],
+      { env: env() },
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("not --address 10.0.0.5");
   });
 
   const tunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
