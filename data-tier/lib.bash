@@ -168,3 +168,18 @@ cluster_members() {
 
 # True when $1 is a port number of at least $2 (default 1).
 is_port() { [[ "$1" =~ ^[0-9]+$ ]] && (($1 >= ${2:-1} && $1 <= 65535)); }
+
+# True when the etcd at $1 (http://host:port) is the member Debian's etcd-server starts on install
+# from its unit's defaults, and holds no key: one member, advertising a peer URL on "localhost"
+# (etcd's built-in default; setup-etcd.sh always advertises an IP). Such a member's data directory
+# must go before the real configuration starts: etcd rejoins the cluster recorded in an initialised
+# data directory and ignores ETCD_INITIAL_CLUSTER, so each node would stay a cluster of its own.
+etcd_is_package_default() {
+  local members keys
+  members="$(ETCDCTL_API=3 etcdctl --endpoints="$1" --dial-timeout=2s --command-timeout=3s member list 2>/dev/null)" ||
+    return 1
+  [[ "$(wc -l <<<"$members")" -eq 1 && "$members" =~ ,\ http://localhost:[0-9]+,\  ]] || return 1
+  keys="$(ETCDCTL_API=3 etcdctl --endpoints="$1" --dial-timeout=2s --command-timeout=3s get "" --prefix --keys-only --limit=1 2>/dev/null)" ||
+    return 1
+  [[ -z "$keys" ]]
+}

@@ -22,6 +22,10 @@ Member (run as root on each of app-node-1, app-node-2 and data-node-1; safe to r
   --members LIST    all three members, NAME=IP comma separated (the same on every node), e.g.
                     app-node-1=10.0.0.1,app-node-2=10.0.0.2,data-node-1=10.0.0.3
   --clients IPS     the data nodes' addresses (Patroni connects from there), comma separated
+  --join            this member replaces a lost one and joins the running cluster
+                    (ETCD_INITIAL_CLUSTER_STATE=existing): first `etcdctl member remove` the lost
+                    member and `etcdctl member add NAME --peer-urls http://IP:2380` from a member
+                    that runs (docs/runbooks/data-node-lost.md, step 2)
   --client-port N   default 2379      --peer-port N   default 2380
   --root DIR        write /etc/default/etcd below DIR and do nothing else (tests, review)
 
@@ -49,6 +53,7 @@ CLIENT_PORT=2379
 PEER_PORT=2380
 ROOT=""
 ENABLE_AUTH="false"
+CLUSTER_STATE="new"
 ENDPOINTS=""
 SECRETS=""
 while [[ $# -gt 0 ]]; do
@@ -69,6 +74,7 @@ while [[ $# -gt 0 ]]; do
       shift 2
       ;;
     --enable-auth) ENABLE_AUTH="true" && shift ;;
+    --join) CLUSTER_STATE="existing" && shift ;;
     --dry-run) DRY_RUN="true" && shift ;;
     -h | --help)
       usage
@@ -160,8 +166,9 @@ ETCD_LISTEN_PEER_URLS=http://$ADDRESS:$PEER_PORT
 ETCD_INITIAL_ADVERTISE_PEER_URLS=http://$ADDRESS:$PEER_PORT
 ETCD_INITIAL_CLUSTER=$initial_cluster
 ETCD_INITIAL_CLUSTER_TOKEN=coaching-etcd
-# 'new' matters only on the first start: with a data directory, etcd rejoins from it.
-ETCD_INITIAL_CLUSTER_STATE=new
+# Read on the first start only ('new': the three found the cluster; 'existing': --join, a
+# replacement member); with a data directory, etcd rejoins the cluster recorded there.
+ETCD_INITIAL_CLUSTER_STATE=$CLUSTER_STATE
 ETCD_AUTO_COMPACTION_RETENTION=1
 ETCD_QUOTA_BACKEND_BYTES=1073741824"
 
@@ -179,6 +186,15 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 run apt-get install -y -qq etcd-server etcd-client
 if [[ "$DRY_RUN" == "false" ]]; then
+  # The package's postinst starts etcd at once with the unit's defaults (ETCD_NAME=%H, data in
+  # /var/lib/etcd/default, a one-member cluster on localhost:2380). Restarted with the settings
+  # below, etcd would keep that one-member cluster, because an initialised data directory wins
+  # over ETCD_INITIAL_CLUSTER: three nodes, three clusters, and Patroni's leader key in each.
+  if etcd_is_package_default "http://127.0.0.1:$CLIENT_PORT"; then
+    log "the package started etcd with its defaults (one member on localhost, no keys): removing its data directory $data_dir"
+    run systemctl stop etcd
+    rm -rf "$data_dir"
+  fi
   # A changed member list must not meet an old data directory silently.
   if [[ -f "$env_file" ]] && ! grep -qxF "ETCD_INITIAL_CLUSTER=$initial_cluster" "$env_file" && [[ -d "$data_dir/member" ]]; then
     log "note: the member list changed while $data_dir holds data; membership changes go through etcdctl member add/remove (docs/runbooks/data-node-lost.md)"
@@ -194,10 +210,21 @@ for ip in "${member_ips[@]}"; do
   [[ "$ip" == "$ADDRESS" ]] && continue
   run ufw allow from "$ip" to "$ADDRESS" port "$PEER_PORT" proto tcp
 done
+run install -D -m 644 "$HERE/systemd/etcd-override.conf" /etc/systemd/system/etcd.service.d/coaching.conf
+run systemctl daemon-reload
 run systemctl enable etcd
-run systemctl restart etcd
+# --no-block: etcd is "started" for systemd only once two of the three members run, so the member
+# set up first would keep a blocking restart waiting until the next one is set up.
+run systemctl restart --no-block etcd
 if [[ "$DRY_RUN" == "false" ]]; then
-  ETCDCTL_API=3 etcdctl --endpoints="http://127.0.0.1:$CLIENT_PORT" endpoint status >/dev/null 2>&1 ||
-    log "etcd started; it reports healthy once a second member is up (endpoint health needs the root password after --enable-auth)"
+  deadline=$((SECONDS + 30))
+  until [[ "$(systemctl is-active etcd 2>/dev/null)" == "active" ]] || ((SECONDS >= deadline)); do sleep 1; done
+  if [[ "$(systemctl is-active etcd 2>/dev/null)" == "active" ]]; then
+    log "etcd is up with a quorum"
+  else
+    log "etcd is starting and waits for a second member (systemd reports it active once two of the three run): set up the next member"
+  fi
+  ! etcd_is_package_default "http://127.0.0.1:$CLIENT_PORT" ||
+    die "etcd still runs the package's one-member default cluster (peer URL on localhost); stop it, remove $data_dir and run this again"
 fi
 log "member $NAME configured"

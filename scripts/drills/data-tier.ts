@@ -110,7 +110,7 @@ export function assertDataTierInstalled(): void {
     throw new Error("the data tier drills run Patroni as the postgres user: run them as root");
 }
 
-function parseEnvFile(text: string): Record<string, string> {
+export function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split("\n")) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
