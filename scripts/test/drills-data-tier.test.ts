@@ -449,5 +449,68 @@ describe("data tier drills", () => {
       await restored.end({ timeout: 1 });
       await stopRestoredCopy(dir);
     }
+
+    // The same node back as the cluster's primary under Patroni (restore-node.sh): it refuses while
+    // the lost primary is still listed in etcd (its member key lives for ttl after the kill).
+    const refused = await scriptResult("restore-node.sh", ["--dry-run"], primary);
+    if (refused.code !== 0) expect(refused.stderr).toContain("still run");
+    const keyExpiredMs = await waitFor(
+      async () => (await scriptResult("restore-node.sh", ["--dry-run"], primary)).code === 0,
+      (TTL_S + 60) * 1000,
+      "the lost primary's member key to expire",
+    );
+    const handOffStarted = Date.now();
+    const handOff = await script("restore-node.sh", ["--yes", "--no-start"], primary);
+    expect(handOff.stderr).toContain("removed coaching's state from etcd");
+    const restoredMs = Date.now() - handOffStarted;
+    await primary.start(); // systemctl start patroni
+    expect(await tier.primary(120_000)).toBe(primary);
+    const handOffMs = Date.now() - handOffStarted;
+    // The APIs follow with no restart: a write succeeds once their pools reconnect (503 until then).
+    const statuses: number[] = [];
+    await waitFor(
+      async () => {
+        const response = await fetch(`${apiUrls[0]}/api/v1/clients`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: "after the restore" }),
+        });
+        statuses.push(response.status);
+        await response.body?.cancel();
+        return response.status === 201;
+      },
+      30_000,
+      "a write through the API after the restore",
+    );
+    expect(
+      statuses.slice(0, -1).every((status) => status === 503),
+      `${statuses}`,
+    ).toBe(true);
+    await withPrimary(async (sql) => {
+      const acked = samples.filter((s) => s.id && s.at <= lostAt);
+      const missingLive = await missingAcknowledged(acked, sql);
+      const oldestMissingAgoMs = Math.max(
+        0,
+        ...acked.filter((s) => missingLive.includes(s.id as string)).map((s) => lostAt - s.at),
+      );
+      expect(oldestMissingAgoMs).toBeLessThanOrEqual(ARCHIVE_TIMEOUT_S * 1000);
+      // It archives on its new timeline: this copy is the primary now, not an inspection copy.
+      const [{ segment }] = await sql<{ segment: string }[]>`select pg_walfile_name(pg_switch_wal()) as segment`;
+      await waitFor(
+        async () => {
+          const [row] = await sql<{ done: boolean }[]>`
+            select coalesce(last_archived_wal, '') >= ${segment} as done from pg_stat_archiver`;
+          return row?.done === true;
+        },
+        60_000,
+        `${segment} to be archived by the restored primary`,
+      );
+      const [{ timeline }] = await sql<
+        { timeline: number }[]
+      >`select timeline_id as timeline from pg_control_checkpoint()`;
+      console.log(
+        `drill data-tier-node-restored-under-patroni: member-key-expired-after=${Math.round(keyExpiredMs)}ms restored=${restoredMs}ms primary-after=${handOffMs}ms missing=${missingLive.length} of ${acked.length} timeline=${timeline} archived=${segment}`,
+      );
+    });
   });
 });
