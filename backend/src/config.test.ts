@@ -157,6 +157,33 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("in production, wants MIGRATION_DATABASE_URL on DATABASE_URL's database and data nodes", () => {
+    const url = (user: string, hosts: string, database = "coaching") =>
+      `postgres://${user}:pw@${hosts}/${database}?target_session_attrs=primary`;
+    const both = "10.0.0.5:5432,10.0.0.6:5432";
+    const api = url("coaching_app", both);
+    // Same nodes in another order, the default port written out or not: the same database.
+    expect(
+      problemsOf({
+        ...production,
+        DATABASE_URL: api,
+        MIGRATION_DATABASE_URL: url("coaching_owner", "10.0.0.6,10.0.0.5"),
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ ...production, DATABASE_URL: api, MIGRATION_DATABASE_URL: url("coaching_owner", "10.0.0.5:5432") }),
+    ).toEqual([
+      "MIGRATION_DATABASE_URL: hosts 10.0.0.5:5432 are not DATABASE_URL's 10.0.0.5:5432,10.0.0.6:5432; list every data node in both",
+    ]);
+    expect(
+      problemsOf({ ...production, DATABASE_URL: api, MIGRATION_DATABASE_URL: url("x", both, "coaching_staging") }),
+    ).toEqual([
+      'MIGRATION_DATABASE_URL: database "coaching_staging" is not DATABASE_URL\'s "coaching"; the release phase would migrate another database',
+    ]);
+    // Outside production a test harness may point them anywhere.
+    expect(problemsOf({ DATABASE_URL: api, MIGRATION_DATABASE_URL: url("x", both, "other") })).toEqual([]);
+  });
+
   it("names every value still left as a <placeholder> of .env.example, which a shell can source", () => {
     const examplePath = new URL("../../.env.example", import.meta.url).pathname;
     const example = parseEnv(readFileSync(examplePath, "utf8")) as Record<string, string>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { postgresUrlProblem } from "./db/postgres-url.ts";
+import { postgresUrlProblem, postgresUrlTarget } from "./db/postgres-url.ts";
 
 export const APP_ENVS = ["local", "test", "staging", "production"] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
@@ -170,6 +170,8 @@ function productionProblems(env: Partial<Env>): string[] {
       problems.push("ADMIN_PASSWORD: the default or shorter than 12 characters");
     if (!env.ADMIN_EMAIL) problems.push("ADMIN_EMAIL: required when ADMIN_PASSWORD is set");
   }
+  const migrationProblem = migrationUrlProblem(env.DATABASE_URL, env.MIGRATION_DATABASE_URL);
+  if (migrationProblem) problems.push(migrationProblem);
   if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)
     problems.push("S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: required");
   // Behind the tunnel every request comes from cloudflared: without CF-Connecting-IP all clients
@@ -177,6 +179,24 @@ function productionProblems(env: Partial<Env>): string[] {
   if (env.TRUST_PROXY !== "cloudflare")
     problems.push("TRUST_PROXY: must be cloudflare (behind the tunnel every client has cloudflared's address)");
   return problems;
+}
+
+/**
+ * The release phase migrates through MIGRATION_DATABASE_URL and the API then serves through
+ * DATABASE_URL: both must reach the same database on the same data nodes
+ * (data-tier/create-database.sh writes them so), or the API meets a schema nobody migrated, and a
+ * failover leaves the release phase pointed at a node that is no longer the primary.
+ */
+function migrationUrlProblem(databaseUrl?: string, migrationUrl?: string): string | undefined {
+  if (!databaseUrl || !migrationUrl) return undefined;
+  const api = postgresUrlTarget(databaseUrl);
+  const migrations = postgresUrlTarget(migrationUrl);
+  if (!api || !migrations) return undefined; // the schema check reports the URL itself
+  if (api.database !== migrations.database)
+    return `MIGRATION_DATABASE_URL: database "${migrations.database}" is not DATABASE_URL's "${api.database}"; the release phase would migrate another database`;
+  if (api.hosts.join(",") !== migrations.hosts.join(","))
+    return `MIGRATION_DATABASE_URL: hosts ${migrations.hosts.join(",")} are not DATABASE_URL's ${api.hosts.join(",")}; list every data node in both`;
+  return undefined;
 }
 
 function splitOrigins(value: string): string[] {

@@ -495,7 +495,8 @@ describe("data tier drills", () => {
       );
       expect(oldestMissingAgoMs).toBeLessThanOrEqual(ARCHIVE_TIMEOUT_S * 1000);
       // It archives on its new timeline: this copy is the primary now, not an inspection copy.
-      const [{ segment }] = await sql<{ segment: string }[]>`select pg_walfile_name(pg_switch_wal()) as segment`;
+      const [switched] = await sql<{ segment: string }[]>`select pg_walfile_name(pg_switch_wal()) as segment`;
+      const segment = switched?.segment ?? "";
       await waitFor(
         async () => {
           const [row] = await sql<{ done: boolean }[]>`
@@ -505,9 +506,11 @@ describe("data tier drills", () => {
         60_000,
         `${segment} to be archived by the restored primary`,
       );
-      const [{ timeline }] = await sql<
+      const [checkpoint] = await sql<
         { timeline: number }[]
       >`select timeline_id as timeline from pg_control_checkpoint()`;
+      const timeline = checkpoint?.timeline ?? 0;
+      expect(timeline, "the promotion starts a new timeline").toBeGreaterThan(1);
       console.log(
         `drill data-tier-node-restored-under-patroni: member-key-expired-after=${Math.round(keyExpiredMs)}ms restored=${restoredMs}ms primary-after=${handOffMs}ms missing=${missingLive.length} of ${acked.length} timeline=${timeline} archived=${segment}`,
       );

@@ -1,6 +1,7 @@
 // `pnpm preflight --live` against the production deployment in miniature (support/live-stack.ts):
 // all ✓ as deployed, and each of five broken settings gives its own ✗ and exit 1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../lib/free-port.ts";
 import { type LiveStack, startLiveStack } from "./support/live-stack.ts";
 import { runCommand } from "./support/run-command.ts";
 import { REPO_ROOT } from "./support/script-runner.ts";
@@ -47,7 +48,8 @@ describe("pnpm preflight --live", () => {
     const result = await preflight(["--expect-version", "live-check"]);
     expect(result.failed, result.stdout + result.stderr).toEqual([]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("all 14 checks passed");
+    expect(result.stdout).toContain("all 15 checks passed");
+    expect(result.stdout).toContain("✓ API database and Redis (/health/ready): 200, the primary answers, Redis ok");
     expect(result.stdout).toMatch(/✓ API session cookie: __Host-better-auth\.session_token; .*Secure/);
     expect(result.stdout).toContain("✓ web bundle calls the API");
   });
@@ -107,6 +109,26 @@ describe("pnpm preflight --live", () => {
       expect(result.failed[1]).toContain(`rebuild with VITE_API_URL=${stack.apiUrl}`);
     } finally {
       await stack.serveWeb("built");
+    }
+  });
+
+  it("names the data tier behind /health/ready: Redis unreachable, then no primary", async () => {
+    const nothing = `127.0.0.1:${await freePort()}`;
+    try {
+      await stack.restartApi({ REDIS_URL: `redis://:unreachable-password@${nothing}` });
+      const noRedis = await preflight();
+      expect(noRedis.code).toBe(1);
+      expect(noRedis.failed, noRedis.stdout).toEqual([
+        "API database and Redis (/health/ready): the primary answers; Redis down: the API serves without it, with sessions from Postgres",
+      ]);
+      await stack.restartApi({ DATABASE_URL: `postgres://app:pw@${nothing}/live` });
+      const noPrimary = await preflight();
+      expect(noPrimary.code).toBe(1);
+      expect(noPrimary.failed, noPrimary.stdout).toContain(
+        "API database and Redis (/health/ready): 503, database down: no data node answers as the primary (data-tier/check.sh)",
+      );
+    } finally {
+      await stack.restartApi();
     }
   });
 

@@ -36,3 +36,21 @@ export function postgresUrlProblem(value: string): string | undefined {
     return `lists ${hosts.length} hosts: add ?target_session_attrs=primary so the API always writes to the primary`;
   return undefined;
 }
+
+/**
+ * What identifies the database a valid postgres:// URL reaches: its hosts (host:port, the default
+ * port filled in, sorted: postgres.js tries them all) and the database name. Undefined when the
+ * URL is not valid (see postgresUrlProblem).
+ */
+export function postgresUrlTarget(value: string): { hosts: string[]; database: string } | undefined {
+  if (postgresUrlProblem(value)) return undefined;
+  const rest = value.replace(/^(postgres|postgresql):\/\//, "");
+  const authority = rest.split(/[/?#]/, 1)[0] ?? "";
+  const hosts = authority
+    .slice(authority.lastIndexOf("@") + 1)
+    .split(",")
+    .map((host) => (host.includes(":") ? host : `${host}:5432`))
+    .sort();
+  const database = decodeURIComponent(/^\/([^?#]*)/.exec(rest.slice(authority.length))?.[1] ?? "");
+  return { hosts, database };
+}

@@ -32,7 +32,7 @@ const SECURITY_HEADERS: [name: string, expected: RegExp][] = [
 /**
  * The pre-deployment checklist (docs/deploy.md), run from outside against the public URLs: TLS,
  * HSTS, security headers, the session cookie's flags, exact CORS, /health and its version, the
- * /docs policy, and the web app's CSP, SPA fallback and the API URL in its bundle.
+ * primary and Redis behind /health/ready, the /docs policy, and the web app's CSP, SPA fallback and the API URL in its bundle.
  */
 export async function runLiveChecks(options: LiveOptions): Promise<Check[]> {
   const api = new URL(options.apiUrl).origin;
@@ -57,6 +57,24 @@ export async function runLiveChecks(options: LiveOptions): Promise<Check[]> {
     if (options.expectVersion && body.version !== options.expectVersion)
       return [false, `version ${body.version}, expected ${options.expectVersion}`];
     return [true, `200, version ${body.version}`];
+  });
+  // The data tier as the API sees it: DATABASE_URL lists every data node and the API keeps the one
+  // that is the primary; Redis is reported by the route, not required by it.
+  await run("API database and Redis (/health/ready)", async () => {
+    const ready = await request(`${api}/health/ready`, probe);
+    const body = JSON.parse(ready.body) as { checks?: { postgres?: string; redis?: string; store?: string } };
+    const { postgres, redis, store } = body.checks ?? {};
+    if (ready.status !== 200 || postgres !== "ok")
+      return [
+        false,
+        `${ready.status}, database ${postgres ?? "?"}: no data node answers as the primary (data-tier/check.sh)`,
+      ];
+    if (store === "redis" && redis !== "ok")
+      return [
+        false,
+        `the primary answers; Redis ${redis ?? "?"}: the API serves without it, with sessions from Postgres`,
+      ];
+    return [true, `200, the primary answers, ${store === "redis" ? "Redis ok" : `store ${store ?? "?"}`}`];
   });
   await run("API Strict-Transport-Security", async () => hstsCheck(health ?? (await request(`${api}/health`, probe))));
   await run("API security headers", async () => headersCheck(health ?? (await request(`${api}/health`, probe))));
